@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Shared by the local stack scripts: where a stack lives, its ports, and pid bookkeeping.
+# A stack is named (dev for up.sh, test for test.sh); each has its own port base and data folder,
+# so a developer's stack and the test suite's never collide.
+set -euo pipefail
+
+REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+STACK_NAME=${ERP_STACK:-dev}
+case "$STACK_NAME" in
+  dev) DEFAULT_BASE=18000 ;;
+  test) DEFAULT_BASE=19000 ;;
+  *) DEFAULT_BASE=20000 ;;
+esac
+PORT_BASE=${ERP_PORT_BASE:-$DEFAULT_BASE}
+
+# Data lives under /tmp (the postgres user cannot enter /root); .local/<stack> in the checkout
+# is a git-ignored link to it, so each checkout and stack has one folder of its own.
+CHECKOUT_ID=$(printf '%s' "$REPO_ROOT" | sha1sum | cut -c1-8)
+DATA_DIR=${ERP_DATA_DIR:-/tmp/erp-$CHECKOUT_ID-$STACK_NAME}
+PID_DIR=$DATA_DIR/pids
+LOG_DIR=$DATA_DIR/logs
+STACK_ENV=$DATA_DIR/stack.env
+
+PORT_NGINX=$((PORT_BASE + 80))
+PORT_NGINX_INTERNAL=$((PORT_BASE + 81))
+PORT_POSTGRES=$((PORT_BASE + 432))
+PORT_REDIS=$((PORT_BASE + 379))
+PORT_AMQP=$((PORT_BASE + 672))
+PORT_EPMD=$((PORT_BASE + 369))
+PORT_ERLANG_DIST=$((PORT_BASE + 673))
+# Service replicas: replica i of a service listens on its base + i.
+PORT_WEBPAGE=$((PORT_BASE + 100))
+PORT_ACCOUNT=$((PORT_BASE + 110))
+PORT_REDPACKET=$((PORT_BASE + 120))
+PORT_MONITOR=$((PORT_BASE + 130))
+SERVICES=(webpage account redpacket monitor)
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*"; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+service_port() { # service replica-index
+  local var="PORT_${1^^}"
+  echo $(( ${!var} + $2 ))
+}
+
+as_postgres() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+pg_bin() {
+  local dir
+  dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  [ -n "$dir" ] || die "PostgreSQL binaries not found under /usr/lib/postgresql"
+  echo "$dir"
+}
+
+# pid files: $PID_DIR/<name>.pid holds the pid of a process this stack started.
+pid_alive() { [ -f "$PID_DIR/$1.pid" ] && kill -0 "$(cat "$PID_DIR/$1.pid")" 2>/dev/null; }
+
+stop_pid() { # name [timeout-seconds]
+  local file="$PID_DIR/$1.pid" timeout=${2:-30} pid
+  [ -f "$file" ] || return 0
+  pid=$(cat "$file")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 $((timeout * 10))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$pid" 2>/dev/null; then
+      log "$1 (pid $pid) did not stop in ${timeout}s; killing"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+  fi
+  rm -f "$file"
+}
+
+wait_tcp() { # name port timeout-seconds
+  local deadline=$((SECONDS + $3))
+  until (exec 3<>"/dev/tcp/127.0.0.1/$2") 2>/dev/null; do
+    [ $SECONDS -lt $deadline ] || die "$1 did not open 127.0.0.1:$2 within $3 s (logs: $LOG_DIR)"
+    sleep 0.3
+  done
+}
+
+wait_http() { # name url timeout-seconds
+  local deadline=$((SECONDS + $3))
+  until curl -fsS -o /dev/null --max-time 2 "$2" 2>/dev/null; do
+    [ $SECONDS -lt $deadline ] || die "$1 did not answer $2 within $3 s (logs: $LOG_DIR)"
+    sleep 0.5
+  done
+}
+
+load_stack_env() { [ -f "$STACK_ENV" ] && set -a && . "$STACK_ENV" && set +a; }

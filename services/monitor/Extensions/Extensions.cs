@@ -1,0 +1,13 @@
+using ElasticRedPacket.ServiceDefaults.Data;
+using ElasticRedPacket.ServiceDefaults.Messaging;
+
+namespace ElasticRedPacket.Monitor.Extensions;
+
+internal static class Extensions
+{
+    public static void AddApplicationServices(this WebApplicationBuilder builder)
+    {
+        builder.AddPostgres();
+        builder.AddRabbitMq();
+    }
+}

@@ -1,0 +1,14 @@
+using ElasticRedPacket.Monitor.Apis;
+using ElasticRedPacket.Monitor.Extensions;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults("monitor");
+builder.AddApplicationServices();
+
+var app = builder.Build();
+app.MapDefaultEndpoints();
+app.MapMonitorApi();
+app.Run();
+
+/// <summary>Entry point type, visible to WebApplicationFactory in the functional tests.</summary>
+public partial class Program;

@@ -1,0 +1,14 @@
+using ElasticRedPacket.Webpage.Apis;
+using ElasticRedPacket.Webpage.Extensions;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults("webpage");
+builder.AddApplicationServices();
+
+var app = builder.Build();
+app.MapDefaultEndpoints();
+app.MapWebpageApi();
+app.Run();
+
+/// <summary>Entry point type, visible to WebApplicationFactory in the functional tests.</summary>
+public partial class Program;
