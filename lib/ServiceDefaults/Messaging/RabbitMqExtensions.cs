@@ -31,6 +31,7 @@ public static class RabbitMqExtensions
 
         builder.Services.AddSingleton(factory);
         builder.Services.AddSingleton<RabbitMqConnection>();
+        builder.Services.AddSingleton<ConfirmingPublisher>();
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
             "rabbitmq",
             sp => new DelegateHealthCheck(async ct =>
