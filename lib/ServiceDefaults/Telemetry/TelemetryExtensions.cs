@@ -1,4 +1,5 @@
 using OpenTelemetry;
+using OpenTelemetry.Exporter;
 using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -9,6 +10,7 @@ namespace ElasticRedPacket.ServiceDefaults.Telemetry;
 public static class TelemetryExtensions
 {
     public const string EndpointKey = "OTEL_EXPORTER_OTLP_ENDPOINT";
+    public const string ProtocolKey = "OTEL_EXPORTER_OTLP_PROTOCOL";
 
     // ASP.NET Core, HttpClient, Kestrel and the runtime publish these without instrumentation packages.
     private static readonly string[] FrameworkSources = ["Microsoft.AspNetCore", "System.Net.Http", "RabbitMQ.Client.Publisher", "RabbitMQ.Client.Subscriber", "Npgsql"];
@@ -25,9 +27,23 @@ public static class TelemetryExtensions
         {
             return builder;
         }
-        if (!Uri.TryCreate(endpoint, UriKind.Absolute, out _))
+        if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var endpointUri))
         {
             throw new InvalidConfigurationException(EndpointKey, "is not an absolute URI");
+        }
+        var protocol = builder.Configuration[ProtocolKey] switch
+        {
+            null or "" or "grpc" => OtlpExportProtocol.Grpc,
+            "http/protobuf" => OtlpExportProtocol.HttpProtobuf,
+            _ => throw new InvalidConfigurationException(ProtocolKey, "must be grpc or http/protobuf"),
+        };
+        // Read from configuration (not only the process environment) so appsettings and tests can set them.
+        void Exporter(OtlpExporterOptions o, string signalPath)
+        {
+            o.Protocol = protocol;
+            o.Endpoint = protocol == OtlpExportProtocol.HttpProtobuf
+                ? new Uri(endpointUri, endpointUri.AbsolutePath.TrimEnd('/') + signalPath)
+                : endpointUri;
         }
 
         var resource = ResourceBuilder.CreateDefault().AddService(serviceName, serviceInstanceId: Environment.MachineName + ":" + Environment.ProcessId);
@@ -35,32 +51,43 @@ public static class TelemetryExtensions
         {
             o.SetResourceBuilder(resource);
             o.IncludeScopes = true;
-            o.AddOtlpExporter();
+            o.AddOtlpExporter(e => Exporter(e, "/v1/logs"));
         });
-        // The exporter reads the standard OTEL_* environment variables itself (endpoint, protocol, headers).
+        // Headers, timeouts and batch settings still come from the standard OTEL_* environment variables.
         var tracer = Sdk.CreateTracerProviderBuilder()
             .SetResourceBuilder(resource)
             .AddSource(FrameworkSources)
             .AddSource(serviceName)
-            .AddOtlpExporter()
+            .AddOtlpExporter(e => Exporter(e, "/v1/traces"))
             .Build();
         var meter = Sdk.CreateMeterProviderBuilder()
             .SetResourceBuilder(resource)
             .AddMeter(FrameworkMeters)
             .AddMeter(serviceName)
-            .AddOtlpExporter()
+            .AddOtlpExporter(e => Exporter(e, "/v1/metrics"))
             .Build();
-        builder.Services.AddSingleton(new TelemetryProviders(tracer, meter));
+        var providers = new TelemetryProviders(tracer, meter);
+        builder.Services.AddSingleton(providers);
+        // The container does not dispose instances it did not create: a hosted service flushes them on stop.
+        builder.Services.AddHostedService(_ => providers);
         return builder;
     }
 }
 
-/// <summary>Owned by the container so the providers flush on shutdown.</summary>
-public sealed class TelemetryProviders(TracerProvider tracer, MeterProvider meter) : IDisposable
+/// <summary>The process's tracer and meter providers; flushed and disposed when the host stops.</summary>
+public sealed class TelemetryProviders(TracerProvider tracer, MeterProvider meter) : IHostedService, IDisposable
 {
     public TracerProvider Tracer { get; } = tracer;
 
     public MeterProvider Meter { get; } = meter;
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        Dispose();
+        return Task.CompletedTask;
+    }
 
     public void Dispose()
     {
