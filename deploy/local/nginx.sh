@@ -23,6 +23,8 @@ $user_line
 worker_processes auto;
 pid $dir/nginx.pid;
 error_log $LOG_DIR/nginx-error.log warn;
+# Old workers left by a reload (scale in/out) get this long to finish their requests.
+worker_shutdown_timeout 15s;
 events { worker_connections 8192; multi_accept on; }
 http {
   access_log off;
