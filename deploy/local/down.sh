@@ -11,11 +11,7 @@ for file in "$PID_DIR"/svc-*.pid; do
 done
 wait
 stop_pid nginx 10
-# PostgreSQL's fast shutdown is SIGINT; SIGTERM would wait for clients to disconnect.
-if pid_alive postgres; then kill -INT "$(cat "$PID_DIR/postgres.pid")" 2>/dev/null || true; fi
-stop_pid postgres 30 &
-stop_pid redis 10 &
-stop_pid rabbitmq 30 &
+for component in postgres redis rabbitmq; do stop_infra "$component" & done
 wait
 stop_pid epmd 5
 log "stack '$STACK_NAME' stopped"

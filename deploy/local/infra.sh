@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Starts this stack's PostgreSQL, Redis and RabbitMQ on 127.0.0.1, each a process of our own
 # with its data under $DATA_DIR, and waits until each answers. Safe to run twice.
+#   infra.sh                      all three
+#   infra.sh postgres rabbitmq    only those (fault.sh uses this to restart one)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 mkdir -p "$PID_DIR" "$LOG_DIR"
@@ -121,11 +123,16 @@ EOT
   cp "$dir/rabbitmq.pid" "$PID_DIR/rabbitmq.pid"
 }
 
-start_postgres &
-pg=$!
-start_redis
-start_rabbitmq
-wait $pg
+components=("$@")
+[ ${#components[@]} -gt 0 ] || components=(postgres redis rabbitmq)
+pids=()
+for component in "${components[@]}"; do
+  case "$component" in
+    postgres|redis|rabbitmq) "start_$component" & pids+=($!) ;;
+    *) die "unknown component '$component' (postgres, redis, rabbitmq)" ;;
+  esac
+done
+for pid in "${pids[@]}"; do wait "$pid" || die "infrastructure did not start"; done
 
 cat > "$STACK_ENV" <<EOT
 # Written by deploy/local/infra.sh for stack $STACK_NAME; read by the services and the tests (KEY='value').
@@ -140,4 +147,4 @@ ERP_TOKEN_KEY='$ERP_TOKEN_KEY'
 ERP_OPERATOR_KEY='$ERP_OPERATOR_KEY'
 EOT
 chmod 600 "$STACK_ENV"
-log "infrastructure ready: postgres :$PORT_POSTGRES, redis :$PORT_REDIS, rabbitmq :$PORT_AMQP"
+log "ready: ${components[*]} (postgres :$PORT_POSTGRES, redis :$PORT_REDIS, rabbitmq :$PORT_AMQP)"

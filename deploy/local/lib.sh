@@ -89,3 +89,13 @@ wait_http() { # name url timeout-seconds
 }
 
 load_stack_env() { [ -f "$STACK_ENV" ] && set -a && . "$STACK_ENV" && set +a; }
+
+stop_infra() { # component: stops one of the stack's servers by its recorded pid
+  case "$1" in
+    # PostgreSQL's fast shutdown is SIGINT; SIGTERM would wait for every client to disconnect.
+    postgres) pid_alive postgres && kill -INT "$(cat "$PID_DIR/postgres.pid")" 2>/dev/null; stop_pid postgres 30 ;;
+    redis) stop_pid redis 10 ;;
+    rabbitmq) stop_pid rabbitmq 30 ;;
+    *) die "unknown component '$1'" ;;
+  esac
+}
