@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 
 namespace ElasticRedPacket.ServiceDefaults.Tests;
@@ -24,7 +23,7 @@ public sealed class RecoveryTests
     [InlineData("crash", "rabbitmq")]
     public async Task ServerRestart_ServicesReconnect_EveryReplicaReadyAgain(string fault, string server)
     {
-        await RunFaultAsync(fault, server);
+        await StackScripts.RunAsync("fault.sh", fault, server);
 
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         var deadline = DateTime.UtcNow.AddSeconds(60);
@@ -62,29 +61,11 @@ public sealed class RecoveryTests
         var offsets = new Dictionary<string, int> { ["webpage"] = 100, ["account"] = 110, ["redpacket"] = 120, ["monitor"] = 130 };
         foreach (var service in Services)
         {
-            var replicas = int.Parse(File.ReadAllText(Path.Combine(Stack.DataDir, "replicas", service)).Trim());
+            var replicas = StackScripts.Replicas(service);
             for (var i = 0; i < replicas; i++)
             {
                 yield return new Uri($"http://127.0.0.1:{Stack.PortBase + offsets[service] + i}/readyz");
             }
         }
-    }
-
-    internal static async Task RunFaultAsync(params string[] arguments)
-    {
-        var start = new ProcessStartInfo("bash", [Path.Combine(StackEnvironment.RepoRoot, "deploy", "local", "fault.sh"), .. arguments])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.Environment["ERP_STACK"] = Stack["ERP_STACK"];
-        start.Environment["ERP_PORT_BASE"] = Stack["ERP_PORT_BASE"];
-        start.Environment["ERP_DATA_DIR"] = Stack.DataDir;
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0, $"fault.sh {string.Join(' ', arguments)} exited {process.ExitCode}: {await output}{await error}");
     }
 }

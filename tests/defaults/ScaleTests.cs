@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 
 namespace ElasticRedPacket.ServiceDefaults.Tests;
@@ -35,10 +34,10 @@ public sealed class ScaleTests
             }
         })).ToArray();
 
-        var original = int.Parse(File.ReadAllText(Path.Combine(Stack.DataDir, "replicas", "redpacket")).Trim());
-        await RunScaleAsync("redpacket", original + 1);
+        var original = StackScripts.Replicas("redpacket");
+        await StackScripts.RunAsync("scale.sh", "redpacket", (original + 1).ToString());
         var upstreamsAfterOut = CountUpstreamServers("redpacket");
-        await RunScaleAsync("redpacket", original);
+        await StackScripts.RunAsync("scale.sh", "redpacket", original.ToString());
         var upstreamsAfterIn = CountUpstreamServers("redpacket");
         await stop.CancelAsync();
         await Task.WhenAll(traffic);
@@ -55,23 +54,5 @@ public sealed class ScaleTests
         var config = File.ReadAllLines(Path.Combine(Stack.DataDir, "nginx", "nginx.conf"));
         var start = Array.FindIndex(config, l => l.Trim() == $"upstream {service} {{");
         return config.Skip(start + 1).TakeWhile(l => l.Trim() != "}").Count(l => l.Trim().StartsWith("server ", StringComparison.Ordinal));
-    }
-
-    private static async Task RunScaleAsync(string service, int replicas)
-    {
-        var start = new ProcessStartInfo("bash", [Path.Combine(StackEnvironment.RepoRoot, "deploy", "local", "scale.sh"), service, replicas.ToString()])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.Environment["ERP_STACK"] = Stack["ERP_STACK"];
-        start.Environment["ERP_PORT_BASE"] = Stack["ERP_PORT_BASE"];
-        start.Environment["ERP_DATA_DIR"] = Stack.DataDir;
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(150));
-        await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0, $"scale.sh {service} {replicas} exited {process.ExitCode}: {await output}{await error}");
     }
 }
