@@ -13,7 +13,10 @@ internal static class Json
 
     public static string? Str(this JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 
-    public static long? Int(this JsonNode? node) => node is JsonValue v && v.TryGetValue<long>(out var l) ? l : null;
+    /// <summary>An integer whatever CLR type backs the value (parsed YAML holds long, a test's edit may hold int).</summary>
+    public static long? Int(this JsonNode? node) =>
+        node is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.Number
+        && long.TryParse(v.ToJsonString(), System.Globalization.CultureInfo.InvariantCulture, out var l) ? l : null;
 
     public static Dictionary<string, string> Labels(this JsonNode? node) =>
         node is JsonObject o ? o.Where(p => p.Value.Str() is not null).ToDictionary(p => p.Key, p => p.Value.Str()!) : [];
