@@ -85,6 +85,14 @@ internal static class AutoscalingRules
                 {
                     yield return "rabbitmq trigger: protocol must be http (ready + unacked; docs/deploy.md)";
                 }
+                // KEDA's operator queries from its own namespace: a bare Service name would not resolve.
+                var rabbit = docs.OfKind("RabbitmqCluster").FirstOrDefault();
+                var host = trigger["metadata"]?["host"].Str() ?? "";
+                var expectedHost = $"http://{rabbit?.Name()}.{rabbit?["metadata"]?["namespace"].Str()}.svc:15672/";
+                if (rabbit is null || host != expectedHost)
+                {
+                    yield return $"rabbitmq trigger: host must be the management API of the RabbitmqCluster, namespace-qualified ({expectedHost}), is {host}";
+                }
             }
         }
         var types = triggers.Select(t => t["type"].Str()).ToHashSet();

@@ -138,6 +138,18 @@ public sealed class NegativeTests
     }
 
     [Fact]
+    public void AutoscalingRules_BareRabbitHostAndAmqpProtocol_AreReported()
+    {
+        var docs = Prod();
+        var rabbit = Find(docs, "ScaledObject", "monitor")["spec"]!["triggers"]!.AsArray().Single(t => t!["type"].Str() == "rabbitmq")!;
+        rabbit["metadata"]!["host"] = "http://erp-rabbitmq:15672/";
+        rabbit["metadata"]!["protocol"] = "amqp";
+        var violations = string.Join('\n', AutoscalingRules.Check(docs));
+        Assert.Contains("ScaledObject monitor: rabbitmq trigger: host must be the management API of the RabbitmqCluster, namespace-qualified (http://erp-rabbitmq.erp.svc:15672/)", violations, StringComparison.Ordinal);
+        Assert.Contains("ScaledObject monitor: rabbitmq trigger: protocol must be http", violations, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void RoutingRules_MissingRouteAndInternalExposure_AreReported()
     {
         var docs = Prod();
