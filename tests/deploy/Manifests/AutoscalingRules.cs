@@ -41,9 +41,9 @@ internal static class AutoscalingRules
         }
         foreach (var hpa in hpas)
         {
-            if (hpa["spec"]?["behavior"]?["scaleDown"]?["stabilizationWindowSeconds"].Int() != ScaleDownStabilizationSeconds)
+            foreach (var v in CheckBehavior(hpa["spec"]?["behavior"]))
             {
-                yield return $"HorizontalPodAutoscaler {hpa.Name()}: behavior.scaleDown.stabilizationWindowSeconds must be {ScaleDownStabilizationSeconds}";
+                yield return $"HorizontalPodAutoscaler {hpa.Name()}: behavior.{v}";
             }
         }
         foreach (var so in scaledObjects)
@@ -55,14 +55,27 @@ internal static class AutoscalingRules
         }
     }
 
+    /// <summary>Bursts: scale up without waiting; scale down only after 300 s of lower demand.</summary>
+    private static IEnumerable<string> CheckBehavior(JsonNode? behavior)
+    {
+        if (behavior?["scaleUp"]?["stabilizationWindowSeconds"].Int() != 0)
+        {
+            yield return "scaleUp.stabilizationWindowSeconds must be 0";
+        }
+        if (behavior?["scaleDown"]?["stabilizationWindowSeconds"].Int() != ScaleDownStabilizationSeconds)
+        {
+            yield return $"scaleDown.stabilizationWindowSeconds must be {ScaleDownStabilizationSeconds}";
+        }
+    }
+
     private static long MinReplicas(JsonObject owner) =>
         owner.Kind() == "ScaledObject" ? owner["spec"]?["minReplicaCount"].Int() ?? 0 : owner["spec"]?["minReplicas"].Int() ?? 1;
 
     private static IEnumerable<string> CheckScaledObject(JsonObject so, IReadOnlyList<JsonObject> docs)
     {
-        if (so["spec"]?["advanced"]?["horizontalPodAutoscalerConfig"]?["behavior"]?["scaleDown"]?["stabilizationWindowSeconds"].Int() != ScaleDownStabilizationSeconds)
+        foreach (var v in CheckBehavior(so["spec"]?["advanced"]?["horizontalPodAutoscalerConfig"]?["behavior"]))
         {
-            yield return $"advanced.horizontalPodAutoscalerConfig.behavior.scaleDown.stabilizationWindowSeconds must be {ScaleDownStabilizationSeconds}";
+            yield return $"advanced.horizontalPodAutoscalerConfig.behavior.{v}";
         }
         var triggers = so["spec"]?["triggers"].Objects().ToList() ?? [];
         foreach (var trigger in triggers)

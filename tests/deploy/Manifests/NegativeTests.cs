@@ -118,14 +118,16 @@ public sealed class NegativeTests
     }
 
     [Fact]
-    public void AutoscalingRules_GrabPathMinimumOneAndShortStabilization_AreReported()
+    public void AutoscalingRules_GrabPathMinimumOneAndWrongStabilization_AreReported()
     {
         var docs = Prod();
         Find(docs, "ScaledObject", "redpacket")["spec"]!["minReplicaCount"] = 1;
         Find(docs, "HorizontalPodAutoscaler", "account")["spec"]!["behavior"]!["scaleDown"]!["stabilizationWindowSeconds"] = 60;
+        Find(docs, "ScaledObject", "redpacket")["spec"]!["advanced"]!["horizontalPodAutoscalerConfig"]!["behavior"]!["scaleUp"]!["stabilizationWindowSeconds"] = 60;
         var violations = string.Join('\n', AutoscalingRules.Check(docs));
         Assert.Contains("Deployment redpacket: on the grab path, the minimum must be at least 2 (is 1)", violations, StringComparison.Ordinal);
         Assert.Contains("HorizontalPodAutoscaler account: behavior.scaleDown.stabilizationWindowSeconds must be 300", violations, StringComparison.Ordinal);
+        Assert.Contains("ScaledObject redpacket: advanced.horizontalPodAutoscalerConfig.behavior.scaleUp.stabilizationWindowSeconds must be 0", violations, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -169,10 +171,12 @@ public sealed class NegativeTests
         var container = Container(docs, "monitor");
         container["ports"]![0]!["containerPort"] = 80;
         container["image"] = "registry.example.com/elasticredpacket/monitr:1.0.0";
+        Find(docs, "RabbitmqCluster", "erp-rabbitmq")["spec"]!["image"] = "rabbitmq:latest";
         container["env"]!.AsArray().Add(JsonNode.Parse("""{"name":"X","valueFrom":{"secretKeyRef":{"name":"not-there","key":"k"}}}"""));
         var violations = string.Join('\n', ServiceRules.Check(docs));
         Assert.Contains("Deployment monitor: container port 'http' must be 8080", violations, StringComparison.Ordinal);
         Assert.Contains("run the image elasticredpacket/monitor", violations, StringComparison.Ordinal);
         Assert.Contains("refers to Secret not-there", violations, StringComparison.Ordinal);
+        Assert.Contains("RabbitmqCluster erp-rabbitmq: image rabbitmq:latest must be pinned", violations, StringComparison.Ordinal);
     }
 }

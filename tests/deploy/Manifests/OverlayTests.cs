@@ -76,6 +76,17 @@ public sealed class OverlayTests
     }
 
     [Fact]
+    public void Docs_PinnedInfrastructureImages_AreTheOnesRendered()
+    {
+        var docs = File.ReadAllText(Path.Combine(StackEnvironment.RepoRoot, "docs", "deploy.md"));
+        var infrastructure = ServiceRules.Images(Kustomize.Documents("prod"))
+            .Where(i => !i.Image.Contains("elasticredpacket/", StringComparison.Ordinal))
+            .ToList();
+        Assert.NotEmpty(infrastructure);
+        Assert.All(infrastructure, i => Assert.True(docs.Contains(i.Image, StringComparison.Ordinal), $"docs/deploy.md does not name {i.Image} ({i.Owner})"));
+    }
+
+    [Fact]
     public void NginxRoutes_LocalScript_ParsesTheSixPublicRoutes()
     {
         var routes = NginxRoutes.Load().Select(r => r.ToString()).ToList();

@@ -41,6 +41,35 @@ internal static class ServiceRules
         {
             yield return v;
         }
+        foreach (var (owner, image) in Images(docs))
+        {
+            var tagged = image.Contains('@', StringComparison.Ordinal) || image.LastIndexOf(':') > image.LastIndexOf('/');
+            if (!tagged || image.EndsWith(":latest", StringComparison.Ordinal))
+            {
+                yield return $"{owner}: image {image} must be pinned to a tag or digest (not latest)";
+            }
+        }
+    }
+
+    /// <summary>Every image a rendered overlay runs: pod containers, the RabbitmqCluster, the CloudNativePG Cluster.</summary>
+    public static IEnumerable<(string Owner, string Image)> Images(IReadOnlyList<JsonObject> docs)
+    {
+        foreach (var doc in docs)
+        {
+            var pod = doc["spec"]?["template"]?["spec"];
+            foreach (var c in (pod?["containers"].Objects() ?? []).Concat(pod?["initContainers"].Objects() ?? []))
+            {
+                yield return ($"{doc.Kind()} {doc.Name()}", c["image"].Str() ?? "");
+            }
+            if (doc.Kind() == "RabbitmqCluster")
+            {
+                yield return ($"RabbitmqCluster {doc.Name()}", doc["spec"]?["image"].Str() ?? "");
+            }
+            if (doc.Kind() == "Cluster")
+            {
+                yield return ($"Cluster {doc.Name()}", doc["spec"]?["imageName"].Str() ?? "");
+            }
+        }
     }
 
     private static string? HttpPorts(JsonObject container, IReadOnlyList<JsonObject> docs) =>
