@@ -45,13 +45,20 @@ export function track(value, path = "", reads = []) {
 }
 
 /**
- * Paths of fields no schema read. An object the validator never looked into (a free-form field,
- * x-kubernetes-preserve-unknown-fields) has no known field list, so it is not judged.
+ * Problems: fields no schema read, and non-empty objects the validator never looked into at all
+ * (a free-form field, x-kubernetes-preserve-unknown-fields): nothing checked their field names, so
+ * they are rejected too rather than passed unseen.
  */
 export function unknownFields(reads) {
   const unknown = [];
   for (const { node, path, read, enumerated } of reads) {
-    if (Array.isArray(node) || enumerated || read.size === 0) {
+    if (Array.isArray(node) || enumerated) {
+      continue;
+    }
+    if (read.size === 0) {
+      if (Object.keys(node).length > 0) {
+        unknown.push(`${path} (free-form: no schema checks its fields ${Object.keys(node).join(", ")})`);
+      }
       continue;
     }
     for (const key of Object.keys(node)) {

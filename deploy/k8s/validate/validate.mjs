@@ -8,7 +8,8 @@
 //      fields (a misspelled "readinesProbe" passes them), so every document is validated through a
 //      Proxy that records which properties the schema validator reads: a property never read by the
 //      schema of an object whose other properties it did read is unknown. Maps (labels, ConfigMap
-//      data, KEDA trigger metadata) are enumerated by the validator, so their keys count as read.
+//      data, KEDA trigger metadata) are enumerated by the validator, so their keys count as read;
+//      a non-empty object no schema looked into at all (free-form) is reported too.
 // Usage: kubectl kustomize deploy/k8s/overlays/prod | node deploy/k8s/validate/validate.mjs
 //        node deploy/k8s/validate/validate.mjs file.yaml...
 // Prints one line per problem and a last line "N documents, M problems"; exits 1 on any problem.
