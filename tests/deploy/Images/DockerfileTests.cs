@@ -40,11 +40,13 @@ public sealed class DockerfileTests
     }
 
     [Fact]
-    public void DockerIgnore_BuildOutputs_AreExcluded()
+    public void DockerIgnore_BuildOutputsAndLocalSecrets_AreExcluded()
     {
         var ignore = DockerIgnore.Load();
         Assert.True(ignore.Excludes("lib/ServiceDefaults/bin", isDirectory: true));
         Assert.True(ignore.Excludes("services/webpage/obj", isDirectory: true));
+        Assert.True(ignore.Excludes(".local", isDirectory: true));
+        Assert.True(ignore.Excludes(".git", isDirectory: true));
         Assert.False(ignore.Excludes("services/webpage/Program.cs", isDirectory: false));
     }
 
