@@ -1,0 +1,32 @@
+namespace ElasticRedPacket.Deploy.Tests.Manifests;
+
+/// <summary>The four services as the code defines them: folder, assembly, and how they are scaled.</summary>
+internal static class ServiceCatalog
+{
+    public const int ContainerPort = 8080;
+
+    public static readonly IReadOnlyDictionary<string, string> Assemblies = new Dictionary<string, string>
+    {
+        ["webpage"] = "ElasticRedPacket.Webpage",
+        ["account"] = "ElasticRedPacket.Account",
+        ["redpacket"] = "ElasticRedPacket.RedPacket",
+        ["monitor"] = "ElasticRedPacket.Monitor",
+    };
+
+    /// <summary>Which autoscaler kind owns each service (the design).</summary>
+    public static readonly IReadOnlyDictionary<string, string> Autoscaler = new Dictionary<string, string>
+    {
+        ["webpage"] = "HorizontalPodAutoscaler",
+        ["account"] = "HorizontalPodAutoscaler",
+        ["redpacket"] = "ScaledObject",
+        ["monitor"] = "ScaledObject",
+    };
+
+    /// <summary>Every user's grab crosses these: never fewer than two replicas.</summary>
+    public static readonly IReadOnlySet<string> GrabPath = new HashSet<string> { "webpage", "account", "redpacket" };
+
+    /// <summary>Secrets created outside the rendered manifests, by an operator or by the platform team (docs/deploy.md).</summary>
+    public static readonly IReadOnlySet<string> ExternalSecrets = new HashSet<string> { "erp-postgres-app", "erp-rabbitmq-default-user", "erp-secrets", "erp-tls" };
+
+    public static IEnumerable<string> Names => Assemblies.Keys;
+}
