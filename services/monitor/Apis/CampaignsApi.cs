@@ -2,7 +2,6 @@ using ElasticRedPacket.Monitor.Features.Campaigns;
 using ElasticRedPacket.Monitor.Security;
 using ElasticRedPacket.Monitor.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 
 namespace ElasticRedPacket.Monitor.Apis;
 
@@ -42,7 +41,7 @@ public static class CampaignsApi
     public static async Task<Ok<List<CampaignView>>> ListAsync(CampaignService campaigns, CancellationToken cancellationToken, int limit = 50) =>
         TypedResults.Ok(await campaigns.ListAsync(Math.Clamp(limit, 1, 200), cancellationToken));
 
-    public static async Task<Results<Ok<CampaignView>, NotFound<ProblemDetails>>> GetAsync(long id, CampaignService campaigns, CancellationToken cancellationToken) =>
+    public static async Task<Results<Ok<CampaignView>, ProblemHttpResult>> GetAsync(long id, CampaignService campaigns, CancellationToken cancellationToken) =>
         await campaigns.GetAsync(id, cancellationToken) is { } view ? TypedResults.Ok(view) : NotFoundProblem(id);
 
     public static async Task<Ok<IReadOnlyList<ActiveCampaign>>> GetActiveAsync(CampaignService campaigns, HttpContext context, CancellationToken cancellationToken)
@@ -51,7 +50,7 @@ public static class CampaignsApi
         return TypedResults.Ok(await campaigns.ActiveAsync(cancellationToken));
     }
 
-    public static async Task<Results<Ok<ClaimsPage>, NotFound<ProblemDetails>, ValidationProblem>> GetClaimsAsync(
+    public static async Task<Results<Ok<ClaimsPage>, ProblemHttpResult, ValidationProblem>> GetClaimsAsync(
         long id, CampaignStore store, CancellationToken cancellationToken, int page = 1, int pageSize = 50)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
@@ -74,7 +73,7 @@ public static class CampaignsApi
         return TypedResults.Ok(await store.ClaimsAsync(id, page, pageSize, cancellationToken));
     }
 
-    public static async Task<Results<Ok<CampaignClosed>, NotFound<ProblemDetails>, ProblemHttpResult>> CloseAsync(
+    public static async Task<Results<Ok<CampaignClosed>, ProblemHttpResult>> CloseAsync(
         long id, CampaignCloser closer, CampaignService campaigns, CancellationToken cancellationToken)
     {
         var (result, drained) = await closer.CloseAsync(id, cancellationToken);
@@ -89,6 +88,6 @@ public static class CampaignsApi
         return TypedResults.Ok(new CampaignClosed(view.Id, view.Status, view.Released, view.Claimed, view.Expired, view.Cancelled, drained));
     }
 
-    private static NotFound<ProblemDetails> NotFoundProblem(long id) =>
-        TypedResults.NotFound(new ProblemDetails { Status = StatusCodes.Status404NotFound, Title = "Campaign not found", Detail = $"No campaign {id}." });
+    private static ProblemHttpResult NotFoundProblem(long id) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Campaign not found", detail: $"No campaign {id}.");
 }
