@@ -114,8 +114,9 @@
     if (campaign.nextReleaseAt) {
       const seconds = Math.ceil((new Date(campaign.nextReleaseAt).getTime() - now) / 1000);
       if (seconds > 0) {
-        const m = Math.floor(seconds / 60), s = seconds % 60;
-        return "Next release in " + (m > 0 ? m + ":" + String(s).padStart(2, "0") : s + " s");
+        const h = Math.floor(seconds / 3600), m = Math.floor((seconds % 3600) / 60), s = seconds % 60;
+        const pad = (n) => String(n).padStart(2, "0");
+        return "Next release in " + (h > 0 ? h + ":" + pad(m) + ":" + pad(s) : m > 0 ? m + ":" + pad(s) : s + " s");
       }
       return "Releasing now";
     }
