@@ -28,7 +28,7 @@ public sealed partial class GrabFlowBrowserTests(BrowserFixture browser) : IClas
         await Assertions.Expect(grab).ToBeEnabledAsync();
         // The packets are released at once; a grab just before the consumer has them answers try_again.
         var outcome = card.Locator(".outcome");
-        for (var attempt = 0; attempt < 10; attempt++)
+        for (var attempt = 0; attempt < 15; attempt++)
         {
             await grab.ClickAsync();
             await Assertions.Expect(outcome).Not.ToHaveTextAsync("Grabbing...");
@@ -37,7 +37,7 @@ public sealed partial class GrabFlowBrowserTests(BrowserFixture browser) : IClas
                 break;
             }
             await Assertions.Expect(grab).ToBeEnabledAsync();
-            await Task.Delay(500);
+            await Task.Delay(1000); // slower than any per-user rate limit
         }
         await Assertions.Expect(outcome).ToHaveTextAsync(WonText());
         var wonText = await outcome.TextContentAsync();
@@ -61,11 +61,26 @@ public sealed partial class GrabFlowBrowserTests(BrowserFixture browser) : IClas
         await Assertions.Expect(monitor.Locator("#winners tbody tr").First).ToContainTextAsync(userId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await Assertions.Expect(row.Locator("td").Nth(5)).ToHaveTextAsync("1");
         // Outcome counts arrive from redpacket's batched events.
-        await Assertions.Expect(row.Locator("td").Nth(10)).ToContainTextAsync("won 1", new() { Timeout = 20_000 });
+        await Assertions.Expect(row.Locator("td").Nth(10)).ToContainTextAsync(OutcomesText(), new() { Timeout = 20_000 });
         await BrowserFixture.ScreenshotAsync(monitor, "monitor-ledger", fullPage: true);
+
+        // The monitor's exact counts: one win, and the press after it counted as already_won.
+        var campaign = await StackApi.GetAsync<StackApi.Campaign>($"/api/campaigns/{issued.Id}");
+        for (var wait = 0; wait < 40 && campaign.Outcomes.GetValueOrDefault("already_won") == 0; wait++)
+        {
+            await Task.Delay(250); // outcome events arrive in batches
+            campaign = await StackApi.GetAsync<StackApi.Campaign>($"/api/campaigns/{issued.Id}");
+        }
+        Assert.Equal(1, campaign.Claimed);
+        Assert.Equal(claim.AmountCents, campaign.AmountClaimedCents);
+        Assert.Equal(1, campaign.Outcomes["won"]);
+        Assert.Equal(1, campaign.Outcomes["already_won"]);
         Assert.Empty(errors);
     }
 
     [GeneratedRegex(@"^You won ¥\d+\.\d\d!$")]
     private static partial Regex WonText();
+
+    [GeneratedRegex(@"(^|, )won 1(,|$)")]
+    private static partial Regex OutcomesText();
 }

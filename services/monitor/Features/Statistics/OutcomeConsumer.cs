@@ -3,6 +3,7 @@ using ElasticRedPacket.Monitor.Data;
 using ElasticRedPacket.ServiceDefaults.Messaging;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
+using RabbitMQ.Client.Exceptions;
 
 namespace ElasticRedPacket.Monitor.Features.Statistics;
 
@@ -23,13 +24,33 @@ public sealed partial class OutcomeConsumer(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var conn = await connection.GetAsync(stoppingToken);
-        _channel = await conn.CreateChannelAsync(cancellationToken: stoppingToken);
-        await DeclareAsync(_channel, stoppingToken);
-        await _channel.BasicQosAsync(0, (ushort)options.Value.OutcomePrefetch, false, stoppingToken);
-        var consumer = new AsyncEventingBasicConsumer(_channel);
-        consumer.ReceivedAsync += (_, delivery) => HandleAsync(delivery, stoppingToken);
-        await _channel.BasicConsumeAsync(Topology.OutcomeQueue, autoAck: false, consumer, stoppingToken);
-        await Task.Delay(Timeout.Infinite, stoppingToken).ContinueWith(static _ => { }, TaskScheduler.Default);
+        var channel = await conn.CreateChannelAsync(cancellationToken: stoppingToken);
+        _channel = channel;
+        try
+        {
+            await DeclareAsync(channel, stoppingToken);
+            await channel.BasicQosAsync(0, (ushort)options.Value.OutcomePrefetch, false, stoppingToken);
+            var consumer = new AsyncEventingBasicConsumer(channel);
+            consumer.ReceivedAsync += (_, delivery) => HandleAsync(delivery, stoppingToken);
+            await channel.BasicConsumeAsync(Topology.OutcomeQueue, autoAck: false, consumer, stoppingToken);
+            await Task.Delay(Timeout.Infinite, stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping: unacked batches go back to the queue when the channel closes.
+        }
+        finally
+        {
+            try
+            {
+                await channel.CloseAsync(CancellationToken.None);
+                await channel.DisposeAsync();
+            }
+            catch (Exception ex) when (ex is ObjectDisposedException or AlreadyClosedException or OperationInterruptedException)
+            {
+                // The connection went first (shutdown or broker restart): nothing left to close.
+            }
+        }
     }
 
     /// <summary>The outcome exchange, queue and binding, and the dead-letter pair (docs/contracts.md).</summary>
@@ -99,16 +120,6 @@ public sealed partial class OutcomeConsumer(
         catch (JsonException)
         {
             return false;
-        }
-    }
-
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await base.StopAsync(cancellationToken);
-        if (_channel is not null)
-        {
-            await _channel.CloseAsync(cancellationToken);
-            await _channel.DisposeAsync();
         }
     }
 
