@@ -20,8 +20,8 @@ public sealed class MonitorPageTests : IClassFixture<ServiceFactory<Program>>
     }
 
     [Theory]
-    [InlineData("/monitor/monitor.js?v=1", "text/javascript")]
-    [InlineData("/monitor/monitor.css?v=2", "text/css")]
+    [InlineData("/monitor/monitor.js?v=3", "text/javascript")]
+    [InlineData("/monitor/monitor.css?v=3", "text/css")]
     public async Task Monitor_Assets_CachedForADay(string path, string mediaType)
     {
         PageAssertions.CachedAsset(await _client.GetAsync(path), mediaType);

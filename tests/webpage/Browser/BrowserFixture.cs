@@ -54,6 +54,17 @@ public sealed class BrowserFixture : IAsyncLifetime
         return page;
     }
 
+    /// <summary>/monitor on a desktop-sized page, the operator key entered and accepted.</summary>
+    public async Task<IPage> OpenMonitorAsync()
+    {
+        var page = await NewPageAsync(phone: false);
+        await page.GotoAsync("/monitor");
+        await page.FillAsync("#operator-key", StackEnvironment.Current.OperatorKey);
+        await page.ClickAsync("#save-key");
+        await Assertions.Expect(page.Locator("#key-status")).ToHaveTextAsync("connected");
+        return page;
+    }
+
     /// <summary>Saves the page as name.png: what the screen shows, or the whole page when <paramref name="fullPage"/>.</summary>
     public static async Task<string> ScreenshotAsync(IPage page, string name, bool fullPage = false)
     {

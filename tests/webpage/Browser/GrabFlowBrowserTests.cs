@@ -52,10 +52,7 @@ public sealed partial class GrabFlowBrowserTests(BrowserFixture browser) : IClas
         Assert.Equal(userId, claim.UserId);
         Assert.Contains((claim.AmountCents / 100m).ToString("0.00", System.Globalization.CultureInfo.InvariantCulture), wonText);
 
-        var monitor = await browser.NewPageAsync(phone: false);
-        await monitor.GotoAsync("/monitor");
-        await monitor.FillAsync("#operator-key", StackEnvironment.Current.OperatorKey);
-        await monitor.ClickAsync("#save-key");
+        var monitor = await browser.OpenMonitorAsync();
         var row = monitor.Locator($"#campaigns tbody tr[data-campaign-id='{issued.Id}']");
         await row.Locator("td").First.ClickAsync();
         await Assertions.Expect(monitor.Locator("#winners tbody tr").First).ToContainTextAsync(userId.ToString(System.Globalization.CultureInfo.InvariantCulture));

@@ -8,12 +8,8 @@ public sealed class PagesBrowserTests(BrowserFixture browser) : IClassFixture<Br
     [Fact]
     public async Task MonitorPage_IssueWithForm_CampaignListedAndChartDrawn()
     {
-        var page = await browser.NewPageAsync(phone: false);
+        var page = await browser.OpenMonitorAsync();
         var errors = CollectErrors(page);
-        await page.GotoAsync("/monitor");
-        await page.FillAsync("#operator-key", StackEnvironment.Current.OperatorKey);
-        await page.ClickAsync("#save-key");
-        await Assertions.Expect(page.Locator("#key-status")).ToHaveTextAsync("connected");
 
         var name = "Browser issue " + Guid.NewGuid().ToString("N")[..8];
         await page.FillAsync("#issue-form [name=name]", name);

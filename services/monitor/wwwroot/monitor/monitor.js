@@ -49,7 +49,7 @@
       cell(row, c.packetCount - c.claimed - c.expired - c.cancelled);
       cell(row, money(c.amountClaimedCents) + " / " + money(c.totalCents));
       cell(row, time(c.nextReleaseAt));
-      cell(row, Object.entries(c.outcomes).map(([k, v]) => k + " " + v).join(", "));
+      cell(row, Object.entries(c.outcomes).sort(([a], [b]) => OUTCOMES.indexOf(a) - OUTCOMES.indexOf(b)).map(([k, v]) => k + " " + v).join(", "));
       const actions = row.insertCell();
       if (c.status !== "closed") {
         const close = document.createElement("button");
@@ -104,7 +104,8 @@
     for (let i = 0; i <= 4; i++) {
       const y = h - pad - ((h - 2 * pad) * i) / 4;
       g.beginPath(); g.moveTo(pad, y); g.lineTo(w - 5, y); g.stroke();
-      g.fillText(Math.round((max * i) / 4).toString(), 2, y + 4);
+      const value = (max * i) / 4;
+      g.fillText(max < 8 ? value.toFixed(1) : Math.round(value).toString(), 2, y + 4);
     }
     g.fillText("last " + HISTORY + " s", w - 70, h - 8);
     for (const o of OUTCOMES) {
