@@ -21,7 +21,7 @@ public sealed class MonitorPageTests : IClassFixture<ServiceFactory<Program>>
 
     [Theory]
     [InlineData("/monitor/monitor.js?v=3", "text/javascript")]
-    [InlineData("/monitor/monitor.css?v=3", "text/css")]
+    [InlineData("/monitor/monitor.css?v=4", "text/css")]
     public async Task Monitor_Assets_CachedForADay(string path, string mediaType)
     {
         PageAssertions.CachedAsset(await _client.GetAsync(path), mediaType);
