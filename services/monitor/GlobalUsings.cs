@@ -1,1 +1,2 @@
 global using ElasticRedPacket.ServiceDefaults;
+global using Microsoft.Extensions.Options;

@@ -7,7 +7,9 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
-app.MapMonitorApi();
+app.UseMonitorPage();
+app.MapMonitorPage();
+app.MapCampaignsApi();
 app.Run();
 
 /// <summary>Entry point type, visible to WebApplicationFactory in the functional tests.</summary>

@@ -7,6 +7,7 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
+app.UseGrabPage();
 app.MapWebpageApi();
 app.Run();
 

@@ -1,0 +1,169 @@
+using System.Text.Json;
+using Dapper;
+using ElasticRedPacket.Monitor.Features.Releasing;
+using ElasticRedPacket.ServiceDefaults.Messaging;
+using Npgsql;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+
+namespace ElasticRedPacket.Monitor.Features.Campaigns;
+
+public enum CloseResult
+{
+    Closed,
+    NotFound,
+    Busy,
+}
+
+/// <summary>
+/// Closes a campaign: no further batch is released, the packets still waiting in its queue are
+/// taken out (consumed with a prefetch; each chunk is marked expired before it is acked) and
+/// the never-released packets are marked expired too. Afterwards released = claimed + expired
+/// (packets redpacket holds unacked at that moment are claimed or returned to the queue; closing
+/// again drains those). Idempotent: closing twice drains again and changes nothing else.
+/// </summary>
+public sealed partial class CampaignCloser(NpgsqlDataSource dataSource, RabbitMqConnection connection, ILogger<CampaignCloser> logger)
+{
+    private const int ChunkSize = 2000;
+    private const ushort Prefetch = 2000;
+    private static readonly TimeSpan IdleWait = TimeSpan.FromMilliseconds(300);
+    private static readonly TimeSpan LockWait = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan DrainBudget = TimeSpan.FromSeconds(20);
+
+    public async Task<(CloseResult Result, long Drained)> CloseAsync(long campaignId, CancellationToken cancellationToken)
+    {
+        // Holding the releaser's lock: no batch of this campaign is half-way out while we close.
+        await using (var releaseLock = new ReleaseLock(dataSource))
+        {
+            if (!await releaseLock.AcquireAsync(LockWait, cancellationToken))
+            {
+                return (CloseResult.Busy, 0);
+            }
+            try
+            {
+                await using var db = await dataSource.OpenConnectionAsync(cancellationToken);
+                await using var transaction = await db.BeginTransactionAsync(cancellationToken);
+                var found = await db.ExecuteAsync(new CommandDefinition(
+                    "UPDATE campaigns SET status = 'closed', closed_at = COALESCE(closed_at, now()) WHERE id = @campaignId",
+                    new { campaignId }, transaction, cancellationToken: cancellationToken));
+                if (found == 0)
+                {
+                    return (CloseResult.NotFound, 0);
+                }
+                await db.ExecuteAsync(new CommandDefinition("""
+                    UPDATE packets p SET expired_at = now()
+                    FROM release_batches rb
+                    WHERE p.campaign_id = @campaignId AND rb.campaign_id = p.campaign_id AND rb.batch_no = p.batch_no
+                      AND rb.released_at IS NULL AND p.expired_at IS NULL
+                    """, new { campaignId }, transaction, cancellationToken: cancellationToken));
+                await transaction.CommitAsync(cancellationToken);
+            }
+            finally
+            {
+                await releaseLock.ReleaseAsync();
+            }
+        }
+        var drained = await DrainAsync(campaignId, cancellationToken);
+        LogClosed(campaignId, drained);
+        return (CloseResult.Closed, drained);
+    }
+
+    /// <summary>
+    /// Takes the ready messages with a consumer (prefetch, ten times faster than basic.get): each
+    /// chunk is marked expired, then acked up to its last delivery tag. Done when nothing arrives for
+    /// a moment and the queue reports no ready message, or when the budget is spent.
+    /// </summary>
+    private async Task<long> DrainAsync(long campaignId, CancellationToken cancellationToken)
+    {
+        var queue = Topology.PacketQueue(campaignId);
+        var conn = await connection.GetAsync(cancellationToken);
+        await using var channel = await conn.CreateChannelAsync(cancellationToken: cancellationToken);
+        await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, arguments: Topology.QuorumQueueArguments(), cancellationToken: cancellationToken);
+        await channel.BasicQosAsync(0, Prefetch, false, cancellationToken);
+        var deliveries = System.Threading.Channels.Channel.CreateUnbounded<(ulong Tag, long PacketId)>(new() { SingleReader = true, SingleWriter = true });
+        var consumer = new AsyncEventingBasicConsumer(channel);
+        consumer.ReceivedAsync += (_, delivery) =>
+        {
+            // A stray message that is not one of this campaign's packets is drained all the same.
+            var id = TryParse(delivery.Body, out var packet) && packet.CampaignId == campaignId ? packet.PacketId : 0;
+            deliveries.Writer.TryWrite((delivery.DeliveryTag, id));
+            return Task.CompletedTask;
+        };
+        var consumerTag = await channel.BasicConsumeAsync(queue, autoAck: false, consumer, cancellationToken);
+
+        var deadline = DateTime.UtcNow + DrainBudget;
+        var ids = new List<long>(ChunkSize);
+        long drained = 0;
+        while (DateTime.UtcNow < deadline)
+        {
+            ids.Clear();
+            ulong lastTag = 0;
+            using (var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                idle.CancelAfter(IdleWait);
+                try
+                {
+                    while (ids.Count < ChunkSize && await deliveries.Reader.WaitToReadAsync(idle.Token))
+                    {
+                        while (ids.Count < ChunkSize && deliveries.Reader.TryRead(out var delivery))
+                        {
+                            lastTag = delivery.Tag;
+                            if (delivery.PacketId > 0)
+                            {
+                                ids.Add(delivery.PacketId);
+                            }
+                        }
+                    }
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // Nothing arrived for IdleWait: the chunk is what we have.
+                }
+            }
+            if (lastTag == 0)
+            {
+                if ((await channel.QueueDeclarePassiveAsync(queue, cancellationToken)).MessageCount == 0)
+                {
+                    break;
+                }
+                continue;
+            }
+            await ExpireAsync(campaignId, ids, cancellationToken);
+            await channel.BasicAckAsync(lastTag, multiple: true, cancellationToken);
+            drained += ids.Count;
+        }
+        await channel.BasicCancelAsync(consumerTag, cancellationToken: cancellationToken);
+        // Deliveries not yet acked go back to the queue when the channel closes (drained by the next close).
+        await channel.CloseAsync(cancellationToken);
+        return drained;
+    }
+
+    private static bool TryParse(ReadOnlyMemory<byte> body, out PacketMessage packet)
+    {
+        try
+        {
+            packet = JsonSerializer.Deserialize(body.Span, MessagingJsonContext.Default.PacketMessage)!;
+            return packet is not null;
+        }
+        catch (JsonException)
+        {
+            // A stray message in a closed campaign's queue: drained (acked) all the same.
+            packet = null!;
+            return false;
+        }
+    }
+
+    /// <summary>A drained packet becomes expired unless a claim holds it (a redelivered duplicate).</summary>
+    private async Task ExpireAsync(long campaignId, List<long> ids, CancellationToken cancellationToken)
+    {
+        await using var db = await dataSource.OpenConnectionAsync(cancellationToken);
+        await db.ExecuteAsync(new CommandDefinition("""
+            UPDATE packets SET expired_at = now()
+            WHERE campaign_id = @campaignId AND id = ANY(@ids) AND expired_at IS NULL
+              AND NOT EXISTS (SELECT 1 FROM claims c WHERE c.packet_id = packets.id)
+            """, new { campaignId, ids = ids.ToArray() }, cancellationToken: cancellationToken));
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Closed campaign {CampaignId}: {Drained} packets drained from its queue and expired")]
+    private partial void LogClosed(long campaignId, long drained);
+}

@@ -1,0 +1,117 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Dapper;
+using ElasticRedPacket.Monitor.Features.Campaigns;
+using ElasticRedPacket.ServiceDefaults.Messaging;
+using RabbitMQ.Client;
+
+namespace ElasticRedPacket.Monitor.Tests;
+
+/// <summary>Outcome batches published as redpacket does, counted by monitor (in-process host and the stack's replica compete).</summary>
+public sealed class StatisticsTests : IClassFixture<ServiceFactory<Program>>
+{
+    private readonly HttpClient _operator;
+
+    public StatisticsTests(ServiceFactory<Program> factory) => _operator = Probe.Operator(factory.CreateClient());
+
+    [Fact]
+    public async Task OutcomeBatch_DeliveredTwice_CountedOnce()
+    {
+        var issued = await Probe.IssueAsync(_operator, Probe.Campaign("stats", startsAt: DateTimeOffset.UtcNow.AddHours(1)));
+        var batch = new OutcomeBatch(Guid.NewGuid(), "test", DateTimeOffset.UtcNow.AddSeconds(-1), DateTimeOffset.UtcNow,
+        [
+            new OutcomeCount(issued.Id, "won", 3),
+            new OutcomeCount(issued.Id, "sold_out", 40),
+            new OutcomeCount(issued.Id, "won", 2),
+            new OutcomeCount(issued.Id, "rate_limited", 7),
+        ]);
+        var body = JsonSerializer.SerializeToUtf8Bytes(batch, MessagingJsonContext.Default.OutcomeBatch);
+        await PublishAsync(body, batch.BatchId.ToString());
+        await PublishAsync(body, batch.BatchId.ToString());
+
+        var counts = await WaitCountsAsync(issued.Id, c => c.GetValueOrDefault("won") >= 5);
+        await Task.Delay(1500); // time for the second copy to be (not) counted
+        counts = await CountsAsync(issued.Id);
+        Assert.Equal(5, counts["won"]);
+        Assert.Equal(40, counts["sold_out"]);
+        Assert.Equal(7, counts["rate_limited"]);
+        Assert.Equal(3, counts.Count);
+
+        var view = await _operator.GetFromJsonAsync<CampaignView>($"/api/campaigns/{issued.Id}");
+        Assert.Equal(5, view!.Outcomes["won"]);
+    }
+
+    [Fact]
+    public async Task OutcomeBatches_DifferentIds_Accumulate()
+    {
+        var issued = await Probe.IssueAsync(_operator, Probe.Campaign("stats-sum", startsAt: DateTimeOffset.UtcNow.AddHours(1)));
+        for (var i = 0; i < 3; i++)
+        {
+            var batch = new OutcomeBatch(Guid.NewGuid(), "test", DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, [new OutcomeCount(issued.Id, "try_again", 10)]);
+            await PublishAsync(JsonSerializer.SerializeToUtf8Bytes(batch, MessagingJsonContext.Default.OutcomeBatch), batch.BatchId.ToString());
+        }
+        var counts = await WaitCountsAsync(issued.Id, c => c.GetValueOrDefault("try_again") >= 30);
+        Assert.Equal(30, counts["try_again"]);
+    }
+
+    [Theory]
+    [InlineData("not json at all")]
+    [InlineData("{\"batchId\":\"00000000-0000-0000-0000-000000000000\",\"counts\":[]}")]
+    [InlineData("{\"batchId\":\"6f1c8a34-0000-4000-8000-000000000001\",\"counts\":[{\"campaignId\":1,\"outcome\":\"jackpot\",\"count\":1}]}")]
+    public async Task OutcomeBatch_Malformed_DeadLetteredNotCounted(string payload)
+    {
+        var messageId = "malformed-" + Guid.NewGuid().ToString("N");
+        await PublishAsync(System.Text.Encoding.UTF8.GetBytes(payload), messageId);
+        Assert.True(await TakeDeadLetterAsync(messageId, TimeSpan.FromSeconds(10)), $"{messageId} did not reach {Topology.DeadLetterQueue}");
+    }
+
+    private static async Task PublishAsync(byte[] body, string messageId)
+    {
+        await using var channel = await (await Probe.RabbitAsync()).CreateChannelAsync(new CreateChannelOptions(true, true));
+        await channel.BasicPublishAsync(Topology.OutcomeExchange, string.Empty, mandatory: true,
+            new BasicProperties { Persistent = true, MessageId = messageId, ContentType = "application/json" }, body);
+    }
+
+    private static async Task<bool> TakeDeadLetterAsync(string messageId, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            // Look without taking the others: unacked messages go back when the channel closes.
+            await using var channel = await (await Probe.RabbitAsync()).CreateChannelAsync();
+            while (await channel.BasicGetAsync(Topology.DeadLetterQueue, autoAck: false) is { } message)
+            {
+                if (message.BasicProperties.MessageId == messageId)
+                {
+                    await channel.BasicAckAsync(message.DeliveryTag, false);
+                    return true;
+                }
+            }
+            await channel.CloseAsync();
+            await Task.Delay(200);
+        }
+        return false;
+    }
+
+    private static async Task<Dictionary<string, long>> WaitCountsAsync(long campaignId, Func<Dictionary<string, long>, bool> done)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while (true)
+        {
+            var counts = await CountsAsync(campaignId);
+            if (done(counts))
+            {
+                return counts;
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"counts for campaign {campaignId} not recorded: {string.Join(", ", counts)}");
+            await Task.Delay(100);
+        }
+    }
+
+    private static async Task<Dictionary<string, long>> CountsAsync(long campaignId)
+    {
+        await using var connection = await Probe.Db.OpenConnectionAsync();
+        return (await connection.QueryAsync<(string, long)>("SELECT outcome, count FROM outcome_counts WHERE campaign_id = @campaignId", new { campaignId }))
+            .ToDictionary(r => r.Item1, r => r.Item2);
+    }
+}
