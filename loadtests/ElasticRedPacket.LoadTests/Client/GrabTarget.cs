@@ -1,0 +1,139 @@
+using System.Buffers;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using ElasticRedPacket.LoadTests.Load;
+using ElasticRedPacket.LoadTests.Metrics;
+using ElasticRedPacket.ServiceDefaults.Messaging;
+
+namespace ElasticRedPacket.LoadTests.Client;
+
+/// <summary>
+/// The grab request (hot path). The body is serialized once per campaign and each user's
+/// Authorization value once at log-in; request i goes out as user i mod users. The answer is read
+/// into a pooled buffer and its "outcome" field matched as UTF-8 bytes, without strings. Besides the
+/// measured stats, it counts every answer of the whole run (warm-up included) for the audit.
+/// </summary>
+public sealed class GrabTarget : ILoadTarget
+{
+    private static readonly MediaTypeHeaderValue JsonType = new("application/json");
+    private static readonly byte[][] OutcomeNames = [.. GrabOutcomes.All.Select(System.Text.Encoding.UTF8.GetBytes)];
+    private static readonly int Invalid = (int)GrabOutcome.Invalid;
+    private static readonly int Won = (int)GrabOutcome.Won;
+
+    private readonly HttpClient _http;
+    private readonly Uri _grabUri = new(ErpApi.GrabPath, UriKind.Relative);
+    private readonly byte[] _body;
+    private readonly string[] _authorization;
+    private readonly long[] _allCounts;
+    private long _wonCents;
+
+    public GrabTarget(HttpClient http, long campaignId, string[] authorization)
+    {
+        if (authorization.Length == 0)
+        {
+            throw new ArgumentException("at least one logged-in user is needed", nameof(authorization));
+        }
+        _http = http;
+        CampaignId = campaignId;
+        _body = ErpApi.GrabBody(campaignId);
+        _authorization = authorization;
+        Outcomes = new OutcomeSet(GrabOutcomes.All);
+        _allCounts = new long[Outcomes.Count];
+    }
+
+    public long CampaignId { get; }
+
+    public OutcomeSet Outcomes { get; }
+
+    /// <summary>Answers by outcome over the whole run, warm-up included (what the ledger must match).</summary>
+    public IReadOnlyDictionary<string, long> AllCounts() =>
+        Enumerable.Range(0, Outcomes.Count).ToDictionary(i => Outcomes[i], i => Volatile.Read(ref _allCounts[i]), StringComparer.Ordinal);
+
+    /// <summary>The sum of amountCents over every "won" answer.</summary>
+    public long WonCents => Volatile.Read(ref _wonCents);
+
+    public async ValueTask<Sample> ExecuteAsync(long sequence, CancellationToken cancellationToken)
+    {
+        var sample = await GrabAsync(_authorization[sequence % _authorization.Length], cancellationToken);
+        Interlocked.Increment(ref _allCounts[sample.Outcome]);
+        return sample;
+    }
+
+    /// <summary>Counts a request the engine gave up on (an exception: no answer) in the whole-run counts.</summary>
+    public void CountTransportError() => Interlocked.Increment(ref _allCounts[Outcomes.TransportError]);
+
+    private async ValueTask<Sample> GrabAsync(string authorization, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, _grabUri) { Content = new ByteArrayContent(_body) };
+        request.Content.Headers.ContentType = JsonType;
+        request.Headers.TryAddWithoutValidation("Authorization", authorization);
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            CountTransportError();
+            return new Sample(Outcomes.TransportError, 0, _body.Length, 0);
+        }
+        using (response)
+        {
+            var status = (int)response.StatusCode;
+            var buffer = ArrayPool<byte>.Shared.Rent(4096);
+            try
+            {
+                var length = await ResponseBody.ReadAsync(response, buffer, cancellationToken);
+                long amount = 0;
+                var outcome = status == 400 ? Invalid : Classify(buffer.AsSpan(0, Math.Min(length, buffer.Length)), out amount);
+                if (outcome == Won)
+                {
+                    Interlocked.Add(ref _wonCents, amount);
+                }
+                return new Sample(outcome < 0 ? Outcomes.HttpError : outcome, status, _body.Length, length);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+    }
+
+    /// <summary>The outcome index named by the body's top-level "outcome" field (-1 if none), and its amountCents.</summary>
+    internal static int Classify(ReadOnlySpan<byte> json, out long amountCents)
+    {
+        amountCents = 0;
+        var outcome = -1;
+        try
+        {
+            var reader = new Utf8JsonReader(json);
+            while (reader.Read())
+            {
+                if (reader.TokenType != JsonTokenType.PropertyName || reader.CurrentDepth != 1)
+                {
+                    continue;
+                }
+                if (reader.ValueTextEquals(ErpApi.OutcomeField) && reader.Read() && reader.TokenType == JsonTokenType.String)
+                {
+                    for (var i = 0; i < OutcomeNames.Length; i++)
+                    {
+                        if (reader.ValueTextEquals(OutcomeNames[i]))
+                        {
+                            outcome = i;
+                            break;
+                        }
+                    }
+                }
+                else if (reader.ValueTextEquals(ErpApi.AmountCentsField) && reader.Read() && reader.TokenType == JsonTokenType.Number)
+                {
+                    reader.TryGetInt64(out amountCents);
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            return -1;
+        }
+        return outcome;
+    }
+}
