@@ -1,12 +1,6 @@
 using ElasticRedPacket.LoadTests.Client;
 using ElasticRedPacket.LoadTests.Load;
 using ElasticRedPacket.LoadTests.Metrics;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace ElasticRedPacket.LoadTests.Tests;
 
