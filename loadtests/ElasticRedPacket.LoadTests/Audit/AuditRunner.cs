@@ -16,7 +16,17 @@ public sealed class AuditRunner(ErpClient client, string? postgres, string? rabb
         while (true)
         {
             attempt++;
-            var report = await ReadAndCheckAsync(campaignId, totalCents, harness(), cancellationToken);
+            AuditReport report;
+            try
+            {
+                report = await ReadAndCheckAsync(campaignId, totalCents, harness(), cancellationToken);
+            }
+            catch (Exception ex) when (ex is HarnessException or HttpRequestException or Npgsql.NpgsqlException
+                or RabbitMQ.Client.Exceptions.BrokerUnreachableException or RabbitMQ.Client.Exceptions.OperationInterruptedException)
+            {
+                // Books that cannot be read cannot be shown to balance: the audit fails (and says why) rather than the harness.
+                report = new AuditReport(campaignId, "unreadable", [new AuditCheck("the books can be read", false, ex.Message)]);
+            }
             if (report.Passed || Stopwatch.GetTimestamp() >= deadline)
             {
                 await log.WriteLineAsync($"audit of campaign {campaignId} ({report.Source}, attempt {attempt}): {(report.Passed ? "clean" : "FAILED")}");
