@@ -36,8 +36,8 @@ public sealed class LoadEngineTests
         app.MapGet("/ok", () => "ok");
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        using var http = LoadHttp.Create(new Uri(address), 64, TimeSpan.FromSeconds(5));
-        var target = new TrivialTarget(http, "/ok");
+        using var connection = new LoadConnection(new Uri(address), 64, TimeSpan.FromSeconds(5));
+        var target = new TrivialTarget(connection, "/ok");
         var stats = new RunStats(target.Outcomes);
         var engine = new LoadEngine(target, stats, 1000, TimeSpan.FromSeconds(2));
         var started = Stopwatch.GetTimestamp();

@@ -29,8 +29,8 @@ public static class LoadTestRunner
         var rules = options.Slo.Select(SloParser.Parse).Concat(options.SloFile is { } file ? SloParser.ParseFile(file) : []).ToList();
         var context = Resolve(options, output);
         using var setupHttp = LoadHttp.Create(context.Ingress, 128, TimeSpan.FromSeconds(30));
-        using var loadHttp = LoadHttp.Create(context.Ingress, options.Connections, options.Timeout);
-        context = context with { LoadHttp = loadHttp, Setup = new ErpClient(setupHttp, context.OperatorKey) };
+        using var load = new LoadConnection(context.Ingress, options.Connections, options.Timeout);
+        context = context with { Load = load, Setup = new ErpClient(setupHttp, context.OperatorKey) };
 
         var scenario = Scenario.Create(options.Scenario);
         var phases = scenario.Phases(options);
@@ -40,7 +40,7 @@ public static class LoadTestRunner
 
         var target = await scenario.PrepareAsync(context, cancellationToken);
         var stats = new RunStats(target.Outcomes);
-        var engine = new LoadEngine(target, stats, options.MaxInFlight, options.Timeout + TimeSpan.FromSeconds(1));
+        var engine = new LoadEngine(target, stats, options.MaxInFlight, options.Timeout + TimeSpan.FromSeconds(2));
         using var progressStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var progress = options.Quiet ? Task.CompletedTask : new ProgressPrinter(engine, stats, output).RunAsync(progressStop.Token);
         try

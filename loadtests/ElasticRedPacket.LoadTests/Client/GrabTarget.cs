@@ -20,20 +20,21 @@ public sealed class GrabTarget : ILoadTarget
     private static readonly int Invalid = (int)GrabOutcome.Invalid;
     private static readonly int Won = (int)GrabOutcome.Won;
 
-    private readonly HttpClient _http;
-    private readonly Uri _grabUri = new(ErpApi.GrabPath, UriKind.Relative);
+    private readonly LoadConnection _connection;
+    private readonly Uri _grabUri;
     private readonly byte[] _body;
     private readonly string[] _authorization;
     private readonly long[] _allCounts;
     private long _wonCents;
 
-    public GrabTarget(HttpClient http, long campaignId, string[] authorization)
+    public GrabTarget(LoadConnection connection, long campaignId, string[] authorization)
     {
         if (authorization.Length == 0)
         {
             throw new ArgumentException("at least one logged-in user is needed", nameof(authorization));
         }
-        _http = http;
+        _connection = connection;
+        _grabUri = connection.UriFor(ErpApi.GrabPath);
         CampaignId = campaignId;
         _body = ErpApi.GrabBody(campaignId);
         _authorization = authorization;
@@ -54,48 +55,45 @@ public sealed class GrabTarget : ILoadTarget
 
     public async ValueTask<Sample> ExecuteAsync(long sequence, CancellationToken cancellationToken)
     {
-        var sample = await GrabAsync(_authorization[sequence % _authorization.Length], cancellationToken);
+        Sample sample;
+        try
+        {
+            sample = await GrabAsync(_authorization[sequence % _authorization.Length]);
+        }
+        catch (Exception)
+        {
+            // No answer (refused, reset, timed out): the grab may or may not have happened.
+            sample = new Sample(Outcomes.TransportError, 0, _body.Length, 0);
+        }
         Interlocked.Increment(ref _allCounts[sample.Outcome]);
         return sample;
     }
 
-    /// <summary>Counts a request the engine gave up on (an exception: no answer) in the whole-run counts.</summary>
-    public void CountTransportError() => Interlocked.Increment(ref _allCounts[Outcomes.TransportError]);
-
-    private async ValueTask<Sample> GrabAsync(string authorization, CancellationToken cancellationToken)
+    // Requests are bounded by the connection's timeouts, not by the run's cancellation: once sent, a
+    // grab's answer is awaited so that the harness's counts stay comparable with the ledger.
+    private async ValueTask<Sample> GrabAsync(string authorization)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, _grabUri) { Content = new ByteArrayContent(_body) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, _grabUri) { Content = new ByteArrayContent(_body), Version = System.Net.HttpVersion.Version11 };
         request.Content.Headers.ContentType = JsonType;
         request.Headers.TryAddWithoutValidation("Authorization", authorization);
-        HttpResponseMessage response;
+        var timeout = _connection.Timeouts.Token;
+        using var response = await _connection.Invoker.SendAsync(request, timeout);
+        var status = (int)response.StatusCode;
+        var buffer = ArrayPool<byte>.Shared.Rent(4096);
         try
         {
-            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-        }
-        catch (Exception) when (!cancellationToken.IsCancellationRequested)
-        {
-            CountTransportError();
-            return new Sample(Outcomes.TransportError, 0, _body.Length, 0);
-        }
-        using (response)
-        {
-            var status = (int)response.StatusCode;
-            var buffer = ArrayPool<byte>.Shared.Rent(4096);
-            try
+            var length = await ResponseBody.ReadAsync(response, buffer, timeout);
+            long amount = 0;
+            var outcome = status == 400 ? Invalid : Classify(buffer.AsSpan(0, Math.Min(length, buffer.Length)), out amount);
+            if (outcome == Won)
             {
-                var length = await ResponseBody.ReadAsync(response, buffer, cancellationToken);
-                long amount = 0;
-                var outcome = status == 400 ? Invalid : Classify(buffer.AsSpan(0, Math.Min(length, buffer.Length)), out amount);
-                if (outcome == Won)
-                {
-                    Interlocked.Add(ref _wonCents, amount);
-                }
-                return new Sample(outcome < 0 ? Outcomes.HttpError : outcome, status, _body.Length, length);
+                Interlocked.Add(ref _wonCents, amount);
             }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
+            return new Sample(outcome < 0 ? Outcomes.HttpError : outcome, status, _body.Length, length);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

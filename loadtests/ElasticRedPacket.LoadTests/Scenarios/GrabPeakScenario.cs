@@ -42,7 +42,7 @@ public class GrabPeakScenario : Scenario
         var campaignId = await context.Setup.CreateCampaignAsync(_campaign, cancellationToken);
         await context.Log.WriteLineAsync(
             $"campaign {campaignId}: {_campaign.PacketCount} packets, {_campaign.TotalCents} cents, {_campaign.BatchCount} batches every {_campaign.IntervalSeconds} s from {_campaign.StartsAt:HH:mm:ss}");
-        return new GrabTarget(context.LoadHttp, campaignId, authorization);
+        return new GrabTarget(context.Load, campaignId, authorization);
     }
 
     public override async Task<AuditReport?> AuditAsync(RunContext context, CancellationToken cancellationToken)

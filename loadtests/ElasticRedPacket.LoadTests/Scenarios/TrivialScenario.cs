@@ -13,5 +13,5 @@ public sealed class TrivialScenario : Scenario
     protected override double DefaultRate => 5000;
 
     public override Task<ILoadTarget> PrepareAsync(RunContext context, CancellationToken cancellationToken) =>
-        Task.FromResult<ILoadTarget>(new TrivialTarget(context.LoadHttp, context.Options.TrivialPath));
+        Task.FromResult<ILoadTarget>(new TrivialTarget(context.Load, context.Options.TrivialPath));
 }
