@@ -23,7 +23,7 @@ public sealed class ReportTests
         var audit = new AuditReport(7, "test", [new AuditCheck("one win per user (2)", true, "300 distinct winners")]);
         var slo = SloEvaluator.Evaluate([SloParser.Parse("p99<50ms")], stats, TimeSpan.FromSeconds(3));
         return ReportBuilder.Build("grab-peak", "a test <run>", DateTimeOffset.UtcNow, "http://127.0.0.1:1/", ["inject 1000/s for 3s"],
-            TimeSpan.FromSeconds(3), stats, slo, audit, "PASS", 0);
+            TimeSpan.FromSeconds(3), stats, [new ProcessReport("redpacket-0", "service", 42, 180.5, 3.2, 106.7)], slo, audit, "PASS", 0);
     }
 
     [Fact]
@@ -64,6 +64,7 @@ public sealed class ReportTests
             Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
             Assert.DoesNotContain("http://", html.Replace("http://www.w3.org/2000/svg", "", StringComparison.Ordinal).Replace("http://127.0.0.1:1/", "", StringComparison.Ordinal), StringComparison.Ordinal);
             Assert.Contains("a test &lt;run&gt;", html, StringComparison.Ordinal);
+            Assert.Contains("| redpacket-0 | service | 42 | 180.5 |", markdown, StringComparison.Ordinal);
         }
         finally
         {

@@ -79,4 +79,32 @@ public sealed class SloTests
         var stats = new RunStats(new OutcomeSet(["ok"]));
         Assert.Throws<UsageException>(() => SloEvaluator.Evaluate([SloParser.Parse("p99[won]<5ms")], stats, TimeSpan.FromSeconds(1)));
     }
+
+    [Fact]
+    public void Evaluate_RssRule_JudgesTheLargestServiceProcessOnly()
+    {
+        var stats = new RunStats(new OutcomeSet(["ok"]));
+        ProcessReport[] processes = [new("redpacket-0", "service", 1, 310, 1, 10), new("account-0", "service", 2, 120, 1, 10), new("rabbitmq", "infrastructure", 3, 900, 1, 10)];
+
+        var results = SloEvaluator.Evaluate([SloParser.Parse("rss_mb<300"), SloParser.Parse("rss_mb<400")], stats, TimeSpan.FromSeconds(1), processes);
+
+        Assert.Equal(310, results[0].Actual);
+        Assert.False(results[0].Passed);
+        Assert.True(results[1].Passed);
+    }
+
+    [Fact]
+    public void ProcessSampler_ThisProcess_ReportsMemoryAndCpu()
+    {
+        using var sampler = ProcessSampler.ForStack(null);
+        sampler.Start();
+        var spin = Stopwatch.StartNew();
+        while (spin.ElapsedMilliseconds < 300)
+        {
+        }
+        var self = Assert.Single(sampler.Stop(spin.Elapsed));
+        Assert.Equal("harness", self.Kind);
+        Assert.True(self.PeakRssMb > 10);
+        Assert.True(self.CpuSeconds > 0.1, $"cpu {self.CpuSeconds}");
+    }
 }

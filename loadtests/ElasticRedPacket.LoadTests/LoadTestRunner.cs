@@ -43,6 +43,9 @@ public static class LoadTestRunner
         var engine = new LoadEngine(target, stats, options.MaxInFlight, options.Timeout + TimeSpan.FromSeconds(2));
         using var progressStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var progress = options.Quiet ? Task.CompletedTask : new ProgressPrinter(engine, stats, output).RunAsync(progressStop.Token);
+        using var sampler = ProcessSampler.ForStack(context.DataDir);
+        var loadStarted = Stopwatch.GetTimestamp();
+        sampler.Start();
         try
         {
             await engine.RunAsync(phases, cancellationToken);
@@ -52,6 +55,7 @@ public static class LoadTestRunner
             await progressStop.CancelAsync();
             await progress;
         }
+        var processes = sampler.Stop(Stopwatch.GetElapsedTime(loadStarted));
 
         var measured = PhaseSpec.Measured(phases);
         AuditReport? audit = null;
@@ -59,7 +63,7 @@ public static class LoadTestRunner
         {
             audit = await scenario.AuditAsync(context, CancellationToken.None);
         }
-        var slo = SloEvaluator.Evaluate(rules, stats, measured);
+        var slo = SloEvaluator.Evaluate(rules, stats, measured, processes);
         var exitCode = audit is { Passed: false } ? AuditFailed : slo.Any(s => !s.Passed) ? SloFailed : Pass;
         var verdict = exitCode switch
         {
@@ -68,7 +72,7 @@ public static class LoadTestRunner
             _ => "FAIL (audit)",
         };
         var report = ReportBuilder.Build(scenario.Name, scenario.Description, startedAt, context.Ingress.ToString(),
-            [.. phases.Select(p => (p.IsWarmUp ? "warm-up " : "") + p.Describe())], measured, stats, slo, audit, verdict, exitCode);
+            [.. phases.Select(p => (p.IsWarmUp ? "warm-up " : "") + p.Describe())], measured, stats, processes, slo, audit, verdict, exitCode);
         var folder = options.Out ?? ReportWriter.DefaultFolder(scenario.Name, startedAt);
         ReportWriter.Write(report, folder);
         await output.WriteLineAsync(Summary(report, folder));
@@ -93,7 +97,7 @@ public static class LoadTestRunner
         {
             throw new UsageException($"{options.Scenario} issues campaigns and creates users: give --operator-key or --stack-env");
         }
-        return new RunContext(options, new Uri(url), operatorKey, Pick(options.Postgres, "ERP_POSTGRES"), Pick(options.RabbitMq, "ERP_RABBITMQ"),
+        return new RunContext(options, new Uri(url), env?["ERP_DATA_DIR"], operatorKey, Pick(options.Postgres, "ERP_POSTGRES"), Pick(options.RabbitMq, "ERP_RABBITMQ"),
             null!, null!, output);
     }
 
@@ -109,6 +113,10 @@ public static class LoadTestRunner
             "  outcomes: " + string.Join(", ", r.Outcomes.Select(o => string.Create(inv, $"{o.Outcome} {o.Count} (p99 {o.Latency.P99} ms)"))),
             "  status codes: " + string.Join(", ", r.StatusCodes.Select(kv => $"{kv.Key}: {kv.Value}")),
         };
+        if (r.Processes.Count > 1)
+        {
+            lines.Add("  processes (peak RSS, CPU during the load): " + string.Join(", ", r.Processes.Select(p => string.Create(inv, $"{p.Name} {p.PeakRssMb:0} MB {p.CpuPercent:0}%"))));
+        }
         lines.AddRange(r.Slo.Select(s => string.Create(inv, $"  SLO {s.Expression}: {s.Actual:0.###} {s.Unit} -> {(s.Passed ? "pass" : "FAIL")}")));
         if (r.Audit is { } audit)
         {

@@ -42,7 +42,8 @@ public static class HelpText
 
         verdict and output:
           --slo RULE            repeatable: p50|p75|p90|p95|p99|p99.9|max|mean[<outcome>] <|<=|>|>= 50ms,
-                                error_rate<0.1%, dropped_rate<0.1%, dropped<=0, rps>=9500, status_5xx<1, requests[won]>=1
+                                error_rate<0.1%, dropped_rate<0.1%, dropped<=0, rps>=9500, status_5xx<1, requests[won]>=1,
+                                rss_mb<300 (peak RSS of the largest service process of a local stack)
           --slo-file PATH       JSON: ["p99<50ms", ...] or {"slo": [...]}
           --no-audit            skip the audit                             --audit-wait D  retry a failing audit this long (15s)
           --out DIR             report folder (default loadtests/reports/<scenario>-<utc timestamp>/)

@@ -43,6 +43,12 @@ public static class HtmlReport
             })]);
         html.Append("<h2>Status codes</h2>");
         Table(html, ["status", "count"], [.. r.StatusCodes.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => new[] { kv.Key, $"{kv.Value}" })]);
+        if (r.Processes.Count > 0)
+        {
+            html.Append("<h2>Processes during the load</h2>");
+            Table(html, ["process", "kind", "pid", "peak RSS (MB)", "CPU s", "CPU (100% = 1 core)"],
+                [.. r.Processes.Select(p => new[] { p.Name, p.Kind, $"{p.Pid}", F(p.PeakRssMb), F(p.CpuSeconds), F(p.CpuPercent) + "%" })]);
+        }
         if (r.Slo.Count > 0)
         {
             html.Append("<h2>SLO</h2>");

@@ -34,6 +34,18 @@ public static class MarkdownReport
         md.AppendLine();
         md.AppendLine(string.Join(", ", r.StatusCodes.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}: {kv.Value}")));
         md.AppendLine();
+        if (r.Processes.Count > 0)
+        {
+            md.AppendLine("## Processes during the load");
+            md.AppendLine();
+            md.AppendLine("| process | kind | pid | peak RSS (MB) | CPU s | CPU (100% = 1 core) |");
+            md.AppendLine("|---|---|---|---|---|---|");
+            foreach (var p in r.Processes)
+            {
+                md.AppendLine(inv, $"| {p.Name} | {p.Kind} | {p.Pid} | {p.PeakRssMb:0.#} | {p.CpuSeconds:0.##} | {p.CpuPercent:0.#}% |");
+            }
+            md.AppendLine();
+        }
         if (r.Slo.Count > 0)
         {
             md.AppendLine("## SLO");

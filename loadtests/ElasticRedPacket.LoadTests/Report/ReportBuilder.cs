@@ -9,7 +9,7 @@ public static class ReportBuilder
 {
     public static RunReport Build(
         string scenario, string description, DateTimeOffset startedAt, string target, IReadOnlyList<string> phases, TimeSpan measured,
-        RunStats stats, IReadOnlyList<SloResult> slo, AuditReport? audit, string verdict, int exitCode)
+        RunStats stats, IReadOnlyList<ProcessReport> processes, IReadOnlyList<SloResult> slo, AuditReport? audit, string verdict, int exitCode)
     {
         var completed = stats.Completed;
         var attempted = completed + stats.Dropped;
@@ -24,7 +24,7 @@ public static class ReportBuilder
             .ToList();
         var statusCodes = stats.StatusCounts().ToDictionary(kv => kv.Key == 0 ? "none" : kv.Key.ToString(CultureInfo.InvariantCulture), kv => kv.Value, StringComparer.Ordinal);
         return new RunReport(scenario, description, startedAt, target, phases, Math.Round(measured.TotalSeconds, 3), totals,
-            stats.MergedLatency().Summarize(), outcomes, statusCodes, Timeline(stats, measured), slo, audit, verdict, exitCode);
+            stats.MergedLatency().Summarize(), outcomes, statusCodes, Timeline(stats, measured), processes, slo, audit, verdict, exitCode);
     }
 
     private static List<SecondReport> Timeline(RunStats stats, TimeSpan measured)

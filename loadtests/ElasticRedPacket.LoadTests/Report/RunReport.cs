@@ -17,6 +17,7 @@ public sealed record RunReport(
     IReadOnlyList<OutcomeReport> Outcomes,
     IReadOnlyDictionary<string, long> StatusCodes,
     IReadOnlyList<SecondReport> Timeline,
+    IReadOnlyList<ProcessReport> Processes,
     IReadOnlyList<SloResult> Slo,
     AuditReport? Audit,
     string Verdict,

@@ -5,17 +5,17 @@ namespace ElasticRedPacket.LoadTests.Slo;
 /// <summary>Measures each rule's metric on the finished run (warm-up excluded) and gives the verdict.</summary>
 public static class SloEvaluator
 {
-    public static IReadOnlyList<SloResult> Evaluate(IEnumerable<SloRule> rules, RunStats stats, TimeSpan measured)
+    public static IReadOnlyList<SloResult> Evaluate(IEnumerable<SloRule> rules, RunStats stats, TimeSpan measured, IReadOnlyList<ProcessReport>? processes = null)
     {
         var merged = stats.MergedLatency();
         return [.. rules.Select(rule =>
         {
-            var (actual, unit) = Measure(rule, stats, merged, measured);
+            var (actual, unit) = Measure(rule, stats, merged, measured, processes ?? []);
             return new SloResult(rule.Expression, Math.Round(actual, 6), unit, rule.Holds(actual));
         })];
     }
 
-    private static (double Value, string Unit) Measure(SloRule rule, RunStats stats, LatencyHistogram merged, TimeSpan measured)
+    private static (double Value, string Unit) Measure(SloRule rule, RunStats stats, LatencyHistogram merged, TimeSpan measured, IReadOnlyList<ProcessReport> processes)
     {
         var histogram = merged;
         long requests = stats.Completed;
@@ -46,6 +46,7 @@ public static class SloEvaluator
             "rps" => (measured.TotalSeconds <= 0 ? 0 : stats.Completed / measured.TotalSeconds, "req/s"),
             "status_5xx" => (stats.StatusCounts().Where(kv => kv.Key >= 500).Sum(kv => kv.Value), "responses"),
             "requests" => (requests, "requests"),
+            "rss_mb" => (processes.Where(p => p.Kind == "service").Select(p => p.PeakRssMb).DefaultIfEmpty(0).Max(), "MB (largest service process)"),
             _ => throw new Cli.UsageException($"unknown metric {rule.Metric}"),
         };
     }

@@ -8,7 +8,7 @@ namespace ElasticRedPacket.LoadTests.Slo;
 public static partial class SloParser
 {
     public static readonly IReadOnlyList<string> LatencyMetrics = ["p50", "p75", "p90", "p95", "p99", "p99.9", "max", "mean"];
-    public static readonly IReadOnlyList<string> OtherMetrics = ["error_rate", "rps", "dropped", "dropped_rate", "status_5xx", "requests"];
+    public static readonly IReadOnlyList<string> OtherMetrics = ["error_rate", "rps", "dropped", "dropped_rate", "status_5xx", "requests", "rss_mb"];
 
     public static SloRule Parse(string expression)
     {
