@@ -1,8 +1,9 @@
 using System.Text;
+using ElasticRedPacket.LoadTests.Metrics;
 
 namespace ElasticRedPacket.LoadTests.Report;
 
-/// <summary>The report as Markdown: verdict, totals, latency, outcomes, status codes, SLOs, audit and a per-second table.</summary>
+/// <summary>The report as Markdown: verdict, totals, latency, outcomes, status codes, processes, SLOs, audit and a per-second table.</summary>
 public static class MarkdownReport
 {
     public static string Render(RunReport r)
@@ -16,79 +17,60 @@ public static class MarkdownReport
         md.AppendLine("Phases: " + string.Join("; ", r.Phases) + ".");
         md.AppendLine();
         var t = r.Totals;
-        md.AppendLine("| measured | requests | completed | throughput | errors | dropped by generator | error rate | sent | received |");
-        md.AppendLine("|---|---|---|---|---|---|---|---|---|");
-        md.AppendLine(inv, $"| {r.MeasuredSeconds:0.#} s | {t.Requests} | {t.Completed} | {t.Throughput:0.#}/s | {t.Errors} | {t.Dropped} | {t.ErrorRate:P3} | {Bytes(t.BytesSent)} | {Bytes(t.BytesReceived)} |");
-        md.AppendLine();
-        md.AppendLine("## Latency (ms, from each request's intended start)");
-        md.AppendLine();
-        md.AppendLine("| outcome | count | p50 | p75 | p95 | p99 | p99.9 | max | mean |");
-        md.AppendLine("|---|---|---|---|---|---|---|---|---|");
-        Row(md, "**all**", r.Latency);
-        foreach (var o in r.Outcomes)
-        {
-            Row(md, o.Outcome, o.Latency);
-        }
-        md.AppendLine();
-        md.AppendLine("## Status codes");
-        md.AppendLine();
-        md.AppendLine(string.Join(", ", r.StatusCodes.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}: {kv.Value}")));
-        md.AppendLine();
+        Table(md, ["measured", "requests", "completed", "throughput", "errors", "dropped by generator", "error rate", "sent", "received"],
+            [[F(r.MeasuredSeconds) + " s", N(t.Requests), N(t.Completed), F(t.Throughput) + "/s", N(t.Errors), N(t.Dropped), t.ErrorRate.ToString("P3", inv), Bytes(t.BytesSent), Bytes(t.BytesReceived)]]);
+
+        md.AppendLine("## Latency (ms, from each request's intended start)").AppendLine();
+        Table(md, ["outcome", "count", "p50", "p75", "p95", "p99", "p99.9", "max", "mean"],
+            [.. new[] { new OutcomeReport("**all**", r.Latency.Count, r.Latency) }.Concat(r.Outcomes).Select(o => Row(o.Outcome, o.Latency))]);
+
+        md.AppendLine("## Status codes").AppendLine();
+        md.AppendLine(string.Join(", ", r.StatusCodes.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}: {kv.Value}"))).AppendLine();
+
         if (r.Processes.Count > 0)
         {
-            md.AppendLine("## Processes during the load");
-            md.AppendLine();
-            md.AppendLine("| process | kind | pid | peak RSS (MB) | CPU s | CPU (100% = 1 core) |");
-            md.AppendLine("|---|---|---|---|---|---|");
-            foreach (var p in r.Processes)
-            {
-                md.AppendLine(inv, $"| {p.Name} | {p.Kind} | {p.Pid} | {p.PeakRssMb:0.#} | {p.CpuSeconds:0.##} | {p.CpuPercent:0.#}% |");
-            }
-            md.AppendLine();
+            md.AppendLine("## Processes during the load").AppendLine();
+            Table(md, ["process", "kind", "pid", "peak RSS (MB)", "CPU s", "CPU (100% = 1 core)"],
+                [.. r.Processes.Select(p => new[] { p.Name, p.Kind, N(p.Pid), F(p.PeakRssMb), F(p.CpuSeconds), F(p.CpuPercent) + "%" })]);
         }
         if (r.Slo.Count > 0)
         {
-            md.AppendLine("## SLO");
-            md.AppendLine();
-            md.AppendLine("| rule | measured | verdict |");
-            md.AppendLine("|---|---|---|");
-            foreach (var s in r.Slo)
-            {
-                md.AppendLine(inv, $"| `{s.Expression}` | {s.Actual:0.###} {s.Unit} | {(s.Passed ? "pass" : "**FAIL**")} |");
-            }
-            md.AppendLine();
+            md.AppendLine("## SLO").AppendLine();
+            Table(md, ["rule", "measured", "verdict"], [.. r.Slo.Select(s => new[] { $"`{s.Expression}`", $"{F(s.Actual)} {s.Unit}", s.Passed ? "pass" : "**FAIL**" })]);
         }
         if (r.Audit is { } audit)
         {
-            md.AppendLine(inv, $"## Audit of campaign {audit.CampaignId} ({audit.Source}): {(audit.Passed ? "clean" : "FAILED")}");
-            md.AppendLine();
-            md.AppendLine("| check (guarantee) | verdict | detail |");
-            md.AppendLine("|---|---|---|");
-            foreach (var c in audit.Checks)
-            {
-                md.AppendLine(inv, $"| {c.Name} | {(c.Passed ? "pass" : "**FAIL**")} | {c.Detail} |");
-            }
-            md.AppendLine();
+            md.AppendLine(inv, $"## Audit of campaign {audit.CampaignId} ({audit.Source}): {(audit.Passed ? "clean" : "FAILED")}").AppendLine();
+            Table(md, ["check (guarantee)", "verdict", "detail"], [.. audit.Checks.Select(c => new[] { c.Name, c.Passed ? "pass" : "**FAIL**", c.Detail })]);
         }
-        md.AppendLine("## Per second");
-        md.AppendLine();
-        md.AppendLine("| s | started | completed | dropped | errors | p50 | p95 | p99 | max |");
-        md.AppendLine("|---|---|---|---|---|---|---|---|---|");
-        foreach (var s in r.Timeline)
-        {
-            md.AppendLine(inv, $"| {s.Second} | {s.Started} | {s.Completed} | {s.Dropped} | {s.Errors} | {s.P50:0.###} | {s.P95:0.###} | {s.P99:0.###} | {s.Max:0.###} |");
-        }
+        md.AppendLine("## Per second").AppendLine();
+        Table(md, ["s", "started", "completed", "dropped", "errors", "p50", "p95", "p99", "max"],
+            [.. r.Timeline.Select(s => new[] { N(s.Second), N(s.Started), N(s.Completed), N(s.Dropped), N(s.Errors), F(s.P50), F(s.P95), F(s.P99), F(s.Max) })]);
         return md.ToString();
     }
 
     internal static string Bytes(long bytes) => bytes switch
     {
-        >= 1 << 30 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1 << 30):0.##} GiB"),
-        >= 1 << 20 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1 << 20):0.##} MiB"),
-        >= 1 << 10 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:0.##} KiB"),
-        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes} B"),
+        >= 1 << 30 => F(bytes / (double)(1 << 30)) + " GiB",
+        >= 1 << 20 => F(bytes / (double)(1 << 20)) + " MiB",
+        >= 1 << 10 => F(bytes / 1024.0) + " KiB",
+        _ => N(bytes) + " B",
     };
 
-    private static void Row(StringBuilder md, string name, Metrics.LatencySummary l) =>
-        md.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {l.Count} | {l.P50:0.###} | {l.P75:0.###} | {l.P95:0.###} | {l.P99:0.###} | {l.P999:0.###} | {l.Max:0.###} | {l.Mean:0.###} |");
+    private static string[] Row(string name, LatencySummary l) => [name, N(l.Count), F(l.P50), F(l.P75), F(l.P95), F(l.P99), F(l.P999), F(l.Max), F(l.Mean)];
+
+    private static string F(double value) => value.ToString("0.###", CultureInfo.InvariantCulture);
+
+    private static string N(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static void Table(StringBuilder md, string[] headers, IEnumerable<string[]> rows)
+    {
+        md.Append("| ").AppendJoin(" | ", headers).AppendLine(" |");
+        md.Append('|').AppendJoin('|', headers.Select(_ => "---")).AppendLine("|");
+        foreach (var row in rows)
+        {
+            md.Append("| ").AppendJoin(" | ", row).AppendLine(" |");
+        }
+        md.AppendLine();
+    }
 }
