@@ -77,4 +77,12 @@ public sealed class OptionParserTests
         Assert.Equal(TimeSpan.FromSeconds(1), ramp.During);
         Assert.Equal(new Inject(10000, TimeSpan.FromSeconds(20)), phases[^1]);
     }
+
+    [Fact]
+    public void Parse_CredentialsOnTheCommandLine_AreMaskedInTheRecordedCommandLine()
+    {
+        var options = OptionParser.Parse(["grab-peak", "--operator-key", "s3cret", "--postgres=Host=x;Password=pw", "--rabbitmq", "amqp://u:pw@h/", "--slo", "p99 < 50ms"]);
+        Assert.Equal("grab-peak --operator-key *** --postgres=*** --rabbitmq *** --slo \"p99 < 50ms\"", options.CommandLine);
+        Assert.Equal("s3cret", options.OperatorKey);
+    }
 }

@@ -22,7 +22,7 @@ public sealed class ReportTests
         stats.RecordDropped(start);
         var audit = new AuditReport(7, "test", [new AuditCheck("one win per user (2)", true, "300 distinct winners")]);
         var slo = SloEvaluator.Evaluate([SloParser.Parse("p99<50ms")], stats, TimeSpan.FromSeconds(3));
-        return ReportBuilder.Build("grab-peak", "a test <run>", DateTimeOffset.UtcNow, "http://127.0.0.1:1/", ["inject 1000/s for 3s"],
+        return ReportBuilder.Build("grab-peak", "a test <run>", "grab-peak --rate 1000", DateTimeOffset.UtcNow, "http://127.0.0.1:1/", ["inject 1000/s for 3s"],
             TimeSpan.FromSeconds(3), stats, [new ProcessReport("redpacket-0", "service", 42, 180.5, 3.2, 106.7)], slo, audit, "PASS", 0);
     }
 

@@ -98,8 +98,10 @@ public sealed class SloTests
     {
         using var sampler = ProcessSampler.ForStack(null);
         sampler.Start();
+        // Burn 200 ms of CPU (not of wall time: the machine may be shared).
         var spin = Stopwatch.StartNew();
-        while (spin.ElapsedMilliseconds < 300)
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        while (Process.GetCurrentProcess().TotalProcessorTime - cpu < TimeSpan.FromMilliseconds(200) && spin.Elapsed < TimeSpan.FromSeconds(20))
         {
         }
         var self = Assert.Single(sampler.Stop(spin.Elapsed));

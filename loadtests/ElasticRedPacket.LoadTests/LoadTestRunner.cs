@@ -71,7 +71,7 @@ public static class LoadTestRunner
             SloFailed => "FAIL (SLO)",
             _ => "FAIL (audit)",
         };
-        var report = ReportBuilder.Build(scenario.Name, scenario.Description, startedAt, context.Ingress.ToString(),
+        var report = ReportBuilder.Build(scenario.Name, scenario.Description, options.CommandLine, startedAt, context.Ingress.ToString(),
             [.. phases.Select(p => (p.IsWarmUp ? "warm-up " : "") + p.Describe())], measured, stats, processes, slo, audit, verdict, exitCode);
         var folder = options.Out ?? ReportWriter.DefaultFolder(scenario.Name, startedAt);
         ReportWriter.Write(report, folder);

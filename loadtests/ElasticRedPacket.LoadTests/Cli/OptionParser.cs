@@ -7,7 +7,7 @@ public static class OptionParser
 
     public static RunOptions Parse(IReadOnlyList<string> args)
     {
-        var options = new RunOptions();
+        var options = new RunOptions { CommandLine = Mask(args) };
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
@@ -94,6 +94,37 @@ public static class OptionParser
             }
         }
         return options;
+    }
+
+    private static readonly string[] Secrets = ["--operator-key", "--postgres", "--rabbitmq"];
+
+    /// <summary>The arguments joined, with the values of options that carry credentials replaced by ***.</summary>
+    internal static string Mask(IReadOnlyList<string> args)
+    {
+        var masked = new List<string>(args.Count);
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            var secret = Secrets.FirstOrDefault(s => arg == s || arg.StartsWith(s + "=", StringComparison.Ordinal));
+            if (secret is null)
+            {
+                masked.Add(arg.Contains(' ', StringComparison.Ordinal) ? $"\"{arg}\"" : arg);
+            }
+            else if (arg == secret)
+            {
+                masked.Add(arg);
+                if (i + 1 < args.Count)
+                {
+                    masked.Add("***");
+                    i++;
+                }
+            }
+            else
+            {
+                masked.Add(secret + "=***");
+            }
+        }
+        return string.Join(' ', masked);
     }
 
     private static double Positive(string text, string name) =>

@@ -72,4 +72,7 @@ public sealed class RunOptions
     public bool Quiet { get; set; }
 
     public bool Help { get; set; }
+
+    /// <summary>The command line as given, secrets masked (for the report).</summary>
+    public string CommandLine { get; set; } = "";
 }

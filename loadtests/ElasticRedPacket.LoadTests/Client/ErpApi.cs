@@ -22,6 +22,9 @@ public static class ErpApi
     // Request bodies.
     public static object LoginBody(long userId) => new { userId };
 
+    /// <summary>Users per bulk request (larger sets go in several requests).</summary>
+    public const int BulkUsersChunk = 10_000;
+
     public static object BulkUsersBody(long fromId, int count, string displayNamePrefix) => new { fromId, count, displayNamePrefix };
 
     public static object CampaignBody(CampaignSpec spec) => new

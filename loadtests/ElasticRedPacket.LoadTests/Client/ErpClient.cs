@@ -11,7 +11,8 @@ namespace ElasticRedPacket.LoadTests.Client;
 /// </summary>
 public sealed class ErpClient(HttpClient http, string? operatorKey)
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    // Optional fields left null (a campaign's startsAt) are omitted rather than sent as null.
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
 
     public HttpClient Http => http;
 

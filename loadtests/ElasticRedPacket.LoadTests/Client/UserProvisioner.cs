@@ -10,15 +10,13 @@ namespace ElasticRedPacket.LoadTests.Client;
 /// </summary>
 public sealed class UserProvisioner(ErpClient client, TextWriter log)
 {
-    private const int Chunk = 10_000;
-
     public async Task CreateAsync(long fromId, int count, CancellationToken cancellationToken)
     {
-        for (var offset = 0; offset < count; offset += Chunk)
+        for (var offset = 0; offset < count; offset += ErpApi.BulkUsersChunk)
         {
-            var size = Math.Min(Chunk, count - offset);
+            var size = Math.Min(ErpApi.BulkUsersChunk, count - offset);
             using var request = client.OperatorRequest(HttpMethod.Post, ErpApi.BulkUsersPath);
-            request.Content = JsonContent.Create(ErpApi.BulkUsersBody(fromId + offset, size, "load"));
+            request.Content = JsonContent.Create(ErpApi.BulkUsersBody(fromId + offset, size, "load"), options: ErpClient.Json);
             using var response = await client.Http.SendAsync(request, cancellationToken);
             if (response.StatusCode != HttpStatusCode.Conflict)
             {

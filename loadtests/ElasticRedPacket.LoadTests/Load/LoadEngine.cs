@@ -27,6 +27,7 @@ public sealed class LoadEngine(ILoadTarget target, RunStats stats, int maxInFlig
         {
             throw new ArgumentException("at least one measured phase is needed", nameof(phases));
         }
+        EnsureThreads();
         var measuring = false;
         foreach (var phase in phases)
         {
@@ -65,6 +66,22 @@ public sealed class LoadEngine(ILoadTarget target, RunStats stats, int maxInFlig
             await Task.Delay(10, CancellationToken.None);
         }
         _phase = "done";
+    }
+
+    /// <summary>
+    /// A load generator must not wait for the thread pool's hill climbing: when a burst of answers
+    /// (or the in-process test server) needs more threads than the cores, the pool injects one about
+    /// every half second, and the open model's requests would be sent in bursts after stalls (seen:
+    /// 500-800 ms gaps at 1000/s on two cores). Enough threads are kept ready up front.
+    /// </summary>
+    private static void EnsureThreads()
+    {
+        ThreadPool.GetMinThreads(out var workers, out var io);
+        var wanted = Math.Max(64, Environment.ProcessorCount * 16);
+        if (workers < wanted || io < wanted)
+        {
+            ThreadPool.SetMinThreads(Math.Max(workers, wanted), Math.Max(io, wanted));
+        }
     }
 
     private Task RunOpenAsync(OpenSchedule schedule, TimeSpan during, CancellationToken cancellationToken) =>

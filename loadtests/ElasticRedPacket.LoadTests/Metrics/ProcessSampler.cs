@@ -50,7 +50,11 @@ public sealed class ProcessSampler : IDisposable
         return sampler;
     }
 
-    public void Start() => _timer = new Timer(static s => ((ProcessSampler)s!).Sample(), this, TimeSpan.Zero, TimeSpan.FromSeconds(1));
+    public void Start()
+    {
+        Sample(); // the CPU baseline, taken before the first timer tick
+        _timer = new Timer(static s => ((ProcessSampler)s!).Sample(), this, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+    }
 
     public IReadOnlyList<ProcessReport> Stop(TimeSpan elapsed)
     {

@@ -16,7 +16,7 @@ public static class HtmlReport
             .Append("td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f3f3f3}td:first-child{text-align:left}")
             .Append(".pass{color:#17803d}.fail{color:#b3261e;font-weight:bold}svg{margin:1em 0;border:1px solid #eee}</style></head><body>");
         html.Append(inv, $"<h1>Load test <code>{SvgChart.Html(r.Scenario)}</code>: <span class=\"{(pass ? "pass" : "fail")}\">{SvgChart.Html(r.Verdict)}</span></h1>");
-        html.Append(inv, $"<p>{SvgChart.Html(r.Description)}. Started {r.StartedAt:yyyy-MM-dd HH:mm:ss} UTC against {SvgChart.Html(r.Target)}; exit code {r.ExitCode}.<br>Phases: {SvgChart.Html(string.Join("; ", r.Phases))}.</p>");
+        html.Append(inv, $"<p>{SvgChart.Html(r.Description)}. Started {r.StartedAt:yyyy-MM-dd HH:mm:ss} UTC against {SvgChart.Html(r.Target)}; exit code {r.ExitCode}.<br>Phases: {SvgChart.Html(string.Join("; ", r.Phases))}.<br>Command line: <code>{SvgChart.Html(r.CommandLine)}</code></p>");
         var t = r.Totals;
         Table(html, ["measured", "requests", "completed", "throughput", "errors", "dropped", "error rate", "sent", "received"],
             [[$"{r.MeasuredSeconds:0.#} s", $"{t.Requests}", $"{t.Completed}", $"{t.Throughput:0.#}/s", $"{t.Errors}", $"{t.Dropped}", t.ErrorRate.ToString("P3", inv), MarkdownReport.Bytes(t.BytesSent), MarkdownReport.Bytes(t.BytesReceived)]]);

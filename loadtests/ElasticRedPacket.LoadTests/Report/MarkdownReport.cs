@@ -16,6 +16,8 @@ public static class MarkdownReport
         md.AppendLine();
         md.AppendLine("Phases: " + string.Join("; ", r.Phases) + ".");
         md.AppendLine();
+        md.AppendLine(inv, $"Command line: `{r.CommandLine}`");
+        md.AppendLine();
         var t = r.Totals;
         Table(md, ["measured", "requests", "completed", "throughput", "errors", "dropped by generator", "error rate", "sent", "received"],
             [[F(r.MeasuredSeconds) + " s", N(t.Requests), N(t.Completed), F(t.Throughput) + "/s", N(t.Errors), N(t.Dropped), t.ErrorRate.ToString("P3", inv), Bytes(t.BytesSent), Bytes(t.BytesReceived)]]);

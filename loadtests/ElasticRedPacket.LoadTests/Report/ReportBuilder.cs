@@ -8,7 +8,7 @@ namespace ElasticRedPacket.LoadTests.Report;
 public static class ReportBuilder
 {
     public static RunReport Build(
-        string scenario, string description, DateTimeOffset startedAt, string target, IReadOnlyList<string> phases, TimeSpan measured,
+        string scenario, string description, string commandLine, DateTimeOffset startedAt, string target, IReadOnlyList<string> phases, TimeSpan measured,
         RunStats stats, IReadOnlyList<ProcessReport> processes, IReadOnlyList<SloResult> slo, AuditReport? audit, string verdict, int exitCode)
     {
         var completed = stats.Completed;
@@ -23,7 +23,7 @@ public static class ReportBuilder
             .Select(i => new OutcomeReport(stats.Outcomes[i], stats.OutcomeCount(i), stats.OutcomeLatency(i).Summarize()))
             .ToList();
         var statusCodes = stats.StatusCounts().ToDictionary(kv => kv.Key == 0 ? "none" : kv.Key.ToString(CultureInfo.InvariantCulture), kv => kv.Value, StringComparer.Ordinal);
-        return new RunReport(scenario, description, startedAt, target, phases, Math.Round(measured.TotalSeconds, 3), totals,
+        return new RunReport(scenario, description, commandLine, startedAt, target, phases, Math.Round(measured.TotalSeconds, 3), totals,
             stats.MergedLatency().Summarize(), outcomes, statusCodes, Timeline(stats, measured), processes, slo, audit, verdict, exitCode);
     }
 

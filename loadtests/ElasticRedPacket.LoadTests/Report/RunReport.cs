@@ -8,6 +8,7 @@ namespace ElasticRedPacket.LoadTests.Report;
 public sealed record RunReport(
     string Scenario,
     string Description,
+    string CommandLine,
     DateTimeOffset StartedAt,
     string Target,
     IReadOnlyList<string> Phases,
