@@ -134,7 +134,8 @@ public sealed class LoadEngineTests
         await engine.RunAsync([new KeepConstant(4, TimeSpan.FromSeconds(0.5)), new Pause(TimeSpan.FromMilliseconds(100))], CancellationToken.None);
 
         Assert.Equal(4, target.MaxInFlight);
-        Assert.InRange(stats.Completed, 80, 200);
+        // About 4 users x 0.5 s / 10 ms = 200 (timers may fire a little early, or late on a busy machine).
+        Assert.InRange(stats.Completed, 40, 260);
         Assert.Equal(0, stats.Dropped);
     }
 

@@ -2,8 +2,8 @@ namespace ElasticRedPacket.LoadTests.Client;
 
 /// <summary>
 /// Request timeouts without a timer per request: every request started in the same second shares
-/// one CancellationTokenSource, cancelled once the timeout has passed for the whole second. A
-/// request therefore times out after between <c>timeout</c> and <c>timeout + 1 s</c>. (HttpClient's
+/// one CancellationTokenSource, cancelled (by a sweep every 200 ms) once the timeout has passed for
+/// the whole second. A request therefore times out after between <c>timeout</c> and <c>timeout + 1.2 s</c>. (HttpClient's
 /// own Timeout costs a linked source and a timer registration per request.)
 /// </summary>
 public sealed class RequestTimeouts : IDisposable
