@@ -61,6 +61,7 @@ public sealed class ReportTests
             var html = File.ReadAllText(Path.Combine(folder, "report.html"));
             Assert.Contains("<svg", html, StringComparison.Ordinal);
             Assert.Contains("<polyline", html, StringComparison.Ordinal);
+            Assert.Contains("Outcomes per second", html, StringComparison.Ordinal);
             Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
             Assert.DoesNotContain("http://", html.Replace("http://www.w3.org/2000/svg", "", StringComparison.Ordinal).Replace("http://127.0.0.1:1/", "", StringComparison.Ordinal), StringComparison.Ordinal);
             Assert.Contains("a test &lt;run&gt;", html, StringComparison.Ordinal);

@@ -72,6 +72,19 @@ public sealed class ScenarioFlowTests
     }
 
     [Fact]
+    public async Task RunAsync_HolidaySpike_RampsFromBaseToPeak()
+    {
+        await using var service = await ContractDouble.StartAsync();
+
+        var result = await RunAsync(service, "holiday-spike", "--base-rate", "100", "--base-duration", "1s");
+
+        Assert.Equal(LoadTestRunner.Pass, result.ExitCode);
+        // 1 s at 100/s, a 1 s ramp 100 -> 400 (250 requests), 1 s at 400/s.
+        Assert.Equal(100 + 250 + 400, result.Report!.Totals.Completed);
+        Assert.Equal(["warm-up inject 100/s for 200ms", "inject 100/s for 1s", "ramp 100/s -> 400/s over 1s", "inject 400/s for 1s"], result.Report.Phases);
+    }
+
+    [Fact]
     public async Task RunAsync_SloNotMet_ExitCodeOne()
     {
         await using var service = await ContractDouble.StartAsync();

@@ -35,6 +35,12 @@ public static class HtmlReport
             new("p99", "#d62728", [.. timeline.Select(s => s.P99)]),
         ]));
 
+        // Outcomes over time: for a grab run this shows each batch release (won) and the sell-outs between them.
+        string[] palette = ["#2ca02c", "#1f77b4", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#d62728"];
+        var names = r.Outcomes.OrderByDescending(o => o.Count).Select(o => o.Outcome).Take(palette.Length).ToList();
+        html.Append(SvgChart.Line("Outcomes per second (by intended start)", "req/s",
+            [.. names.Select((name, i) => new SvgChart.Series(name, palette[i], [.. timeline.Select(s => (double)s.Outcomes.GetValueOrDefault(name))]))]));
+
         html.Append("<h2>Latency (ms, from each request's intended start)</h2>");
         Table(html, ["outcome", "count", "p50", "p75", "p95", "p99", "p99.9", "max", "mean"],
             [.. new[] { new OutcomeReport("all", r.Latency.Count, r.Latency) }.Concat(r.Outcomes).Select(o => new[]
