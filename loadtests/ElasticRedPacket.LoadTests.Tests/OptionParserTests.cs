@@ -26,6 +26,8 @@ public sealed class OptionParserTests
     [InlineData("trivial", "--bogus", "1")]
     [InlineData("trivial", "--rate")]            // missing value
     [InlineData("trivial", "--packets", "5", "--batches", "6")]
+    [InlineData("grab-peak", "--interval", "1500ms")]
+    [InlineData("grab-peak", "--packets", "100", "--total-cents", "99")]
     public void Parse_Mistake_ThrowsUsageException(params string[] args)
     {
         Assert.Throws<UsageException>(() => OptionParser.Parse(args));

@@ -92,6 +92,14 @@ public static class OptionParser
             {
                 throw new UsageException("--batches must not exceed --packets");
             }
+            if (options.Interval.Ticks % TimeSpan.TicksPerSecond != 0)
+            {
+                throw new UsageException("--interval: campaigns release batches in whole seconds (e.g. 2s)");
+            }
+            if (options.TotalCents < options.Packets)
+            {
+                throw new UsageException("--total-cents must be at least --packets (every packet holds at least 1 cent)");
+            }
         }
         return options;
     }
