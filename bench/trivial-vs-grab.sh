@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# The ratio benchmark (issue 5): in one run, the throughput of a trivial endpoint through the
+# ingress and of the full grab path through the same ingress, measured by the same client (the
+# load-test harness, closed model: N virtual users as fast as answers come), then the ratio.
+# Target: grab >= 0.30 x trivial.
+#
+#   bench/trivial-vs-grab.sh [--stack-env PATH] [--users N] [--duration D] [--wrk] [--trivial-only]
+#
+# --stack-env   stack.env of a running stack (default .local/dev/stack.env; ERP_STACK_ENV also works)
+# --users       virtual users (keep-alive connections) for both halves (default 64)
+# --duration    measured seconds of each half (default 10s; a 2 s warm-up precedes each)
+# --wrk         also measure the trivial endpoint with wrk (-t2 -c<users>), as a sanity check of the harness
+# --trivial-only  skip the grab half (before the grab path exists)
+# Exit code: 0 ratio met, 1 ratio below 0.30, 3 a half failed to run.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/.." && pwd)
+stack_env=${ERP_STACK_ENV:-$repo/.local/dev/stack.env}
+users=64 duration=10s with_wrk=0 trivial_only=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --stack-env) stack_env=$2; shift 2 ;;
+    --users) users=$2; shift 2 ;;
+    --duration) duration=$2; shift 2 ;;
+    --wrk) with_wrk=1; shift ;;
+    --trivial-only) trivial_only=1; shift ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    *) echo "unknown argument $1 (see --help)" >&2; exit 3 ;;
+  esac
+done
+[ -f "$stack_env" ] || { echo "error: $stack_env not found: start a stack (deploy/local/up.sh) or give --stack-env" >&2; exit 3; }
+nginx=$(grep '^ERP_NGINX_URL=' "$stack_env" | cut -d= -f2- | tr -d "'\"")
+
+dotnet build "$repo/loadtests/ElasticRedPacket.LoadTests" -c Release --nologo -v q >/dev/null
+harness="$repo/loadtests/ElasticRedPacket.LoadTests/bin/Release/net10.0/erp-loadtest.dll"
+out=$repo/loadtests/reports/bench-$(date -u +%Y%m%d-%H%M%S)
+mkdir -p "$out"
+
+throughput() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["totals"]["throughput"])' "$1/report.json"; }
+
+run_half() { # name scenario extra-args...
+  local name=$1 scenario=$2; shift 2
+  echo "== $name: $scenario, $users users, $duration" >&2
+  set +e
+  dotnet "$harness" "$scenario" --stack-env "$stack_env" --users "$users" --duration "$duration" --warmup 2s \
+    --connections "$users" --out "$out/$name" --quiet "$@" >"$out/$name.log" 2>&1
+  local code=$?
+  set -e
+  if [ ! -f "$out/$name/report.json" ]; then
+    echo "error: the $name half did not run (exit $code); see $out/$name.log" >&2; tail -n 5 "$out/$name.log" >&2; exit 3
+  fi
+  grep -E 'requests in|latency ms|status codes|audit FAIL' "$out/$name.log" >&2 || true
+  throughput "$out/$name"
+}
+
+trivial=$(run_half trivial trivial)
+echo "trivial (harness): $trivial req/s   GET $nginx/_stack/webpage/healthz"
+if [ "$with_wrk" = 1 ]; then
+  wrk_rps=$(wrk -t2 -c"$users" -d"$duration" "$nginx/_stack/webpage/healthz" | awk '/Requests\/sec/ {print $2}')
+  echo "trivial (wrk -t2 -c$users): $wrk_rps req/s"
+fi
+[ "$trivial_only" = 1 ] && exit 0
+
+# The grab half: the full path (ingress -> redpacket -> account verify -> queue -> ledger). A
+# campaign with more packets than the run can claim keeps most answers on the claim path early on.
+grab=$(run_half grab grab-peak --accounts 20000 --packets 50000 --batches 5 --interval 2s --start-delay 0s)
+echo "grab    (harness): $grab req/s   POST $nginx/api/grab"
+python3 - "$grab" "$trivial" <<'PY'
+import sys
+grab, trivial = float(sys.argv[1]), float(sys.argv[2])
+ratio = grab / trivial if trivial else 0
+print(f"ratio grab/trivial: {ratio:.2f} (target >= 0.30): {'met' if ratio >= 0.30 else 'NOT met'}")
+sys.exit(0 if ratio >= 0.30 else 1)
+PY

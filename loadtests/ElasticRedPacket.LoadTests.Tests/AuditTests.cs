@@ -1,0 +1,91 @@
+using ElasticRedPacket.LoadTests.Audit;
+using ElasticRedPacket.LoadTests.Client;
+
+namespace ElasticRedPacket.LoadTests.Tests;
+
+public sealed class AuditTests
+{
+    // A campaign of 5 packets (total 500 cents), all released; 3 claimed, 2 still in the queue.
+    private static readonly LedgerPacket[] Packets = [new(1, 50, false), new(2, 150, false), new(3, 100, false), new(4, 120, false), new(5, 80, false)];
+    private static readonly LedgerClaim[] Claims = [new(1, 101, 50), new(2, 102, 150), new(3, 103, 100)];
+
+    private static AuditInput Clean(
+        IReadOnlyList<LedgerClaim>? claims = null, long released = 5, long inQueue = 2, long won = 3, long wonCents = 300,
+        IReadOnlyDictionary<string, long>? monitorOutcomes = null, long? monitorClaimed = null)
+    {
+        var ledger = new CampaignLedger(7, 500, 5, claims ?? Claims, Packets, released, inQueue, 0, "test");
+        var harness = new Dictionary<string, long> { ["won"] = won, ["already_won"] = 40, ["sold_out"] = 12 };
+        var monitor = new MonitorView(5, released, monitorClaimed ?? won, inQueue, wonCents, monitorOutcomes ?? harness);
+        return new AuditInput(ledger, monitor, new HarnessCounts(harness, wonCents));
+    }
+
+    private static void AssertFailed(AuditReport report, params string[] prefixes)
+    {
+        var failed = report.Checks.Where(c => !c.Passed).Select(c => c.Name).ToList();
+        Assert.False(report.Passed);
+        foreach (var prefix in prefixes)
+        {
+            Assert.Contains(failed, name => name.StartsWith(prefix, StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public void Check_ConsistentBooks_Passes()
+    {
+        var report = LedgerAudit.Check(Clean());
+        Assert.True(report.Passed, string.Join("; ", report.Checks.Where(c => !c.Passed).Select(c => c.Name + ": " + c.Detail)));
+        Assert.Equal(11, report.Checks.Count);
+    }
+
+    [Fact]
+    public void Check_PacketClaimedTwice_DetectsOversell()
+    {
+        // Packet 2 sold to two users, each told "won": the counts agree, the ledger shows the oversell.
+        var oversold = Claims.Append(new LedgerClaim(2, 104, 150)).ToList();
+        var report = LedgerAudit.Check(Clean(oversold, inQueue: 1, won: 4, wonCents: 450));
+        AssertFailed(report, "no packet claimed twice");
+    }
+
+    [Fact]
+    public void Check_MoreClaimedThanTheTotal_DetectsOversell()
+    {
+        // Rows for packets of another campaign (or invented amounts) push the sum over the total.
+        var oversold = Claims.Concat([new LedgerClaim(4, 104, 120), new LedgerClaim(5, 105, 80), new LedgerClaim(99, 106, 400)]).ToList();
+        var report = LedgerAudit.Check(Clean(oversold, inQueue: 0, won: 6, wonCents: 900));
+        AssertFailed(report, "sum claimed <= total", "claims <= packets", "each claim is a packet of the campaign");
+    }
+
+    [Fact]
+    public void Check_ReleasedPacketNeitherClaimedNorQueued_DetectsLostPacket()
+    {
+        var report = LedgerAudit.Check(Clean(inQueue: 1));
+        AssertFailed(report, "released = claimed + in queue");
+        Assert.Contains("1 packets unaccounted", report.Checks.Single(c => !c.Passed).Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Check_SameUserWinsTwice_DetectsDoubleWin()
+    {
+        var doubled = Claims.Append(new LedgerClaim(4, 101, 120)).ToList();
+        var report = LedgerAudit.Check(Clean(doubled, inQueue: 1, won: 4, wonCents: 420));
+        AssertFailed(report, "one win per user");
+        Assert.Single(report.Checks, c => !c.Passed);
+    }
+
+    [Fact]
+    public void Check_WonAnswersMoreThanLedgerRows_Fails()
+    {
+        // A "won" said without a durable row (guarantee 4).
+        var report = LedgerAudit.Check(Clean(won: 4, wonCents: 300));
+        AssertFailed(report, "won answers = ledger rows");
+    }
+
+    [Fact]
+    public void Check_MonitorCountsDiffer_FailsGuaranteeFive()
+    {
+        var monitor = new Dictionary<string, long> { ["won"] = 3, ["already_won"] = 39, ["sold_out"] = 12 };
+        var report = LedgerAudit.Check(Clean(monitorOutcomes: monitor));
+        AssertFailed(report, "monitor's outcome counts");
+        Assert.Contains("already_won: harness 40, monitor 39", report.Checks.Single(c => !c.Passed).Detail, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,30 @@
+using ElasticRedPacket.LoadTests.Client;
+
+namespace ElasticRedPacket.LoadTests.Audit;
+
+/// <summary>One ledger row: a packet claimed by a user.</summary>
+public sealed record LedgerClaim(long PacketId, long UserId, long AmountCents);
+
+/// <summary>One packet of the campaign (amount as split at issue time; expired once the campaign closed unclaimed).</summary>
+public sealed record LedgerPacket(long PacketId, long AmountCents, bool Expired);
+
+/// <summary>
+/// The campaign as the arbiter sees it. <see cref="Packets"/> is null when read through monitor's
+/// API (no packet table there). <see cref="InQueue"/> is the packets still waiting in RabbitMQ.
+/// </summary>
+public sealed record CampaignLedger(
+    long CampaignId, long TotalCents, long PacketCount, IReadOnlyList<LedgerClaim> Claims, IReadOnlyList<LedgerPacket>? Packets,
+    long Released, long InQueue, long Expired, string Source);
+
+/// <summary>What the harness itself counted for the campaign over the whole run (warm-up included).</summary>
+public sealed record HarnessCounts(IReadOnlyDictionary<string, long> Outcomes, long WonCents);
+
+/// <summary>Everything the audit checks, as plain data (the readers that fill it are separate).</summary>
+public sealed record AuditInput(CampaignLedger Ledger, MonitorView? Monitor, HarnessCounts Harness);
+
+public sealed record AuditCheck(string Name, bool Passed, string Detail);
+
+public sealed record AuditReport(long CampaignId, string Source, IReadOnlyList<AuditCheck> Checks)
+{
+    public bool Passed => Checks.All(c => c.Passed);
+}

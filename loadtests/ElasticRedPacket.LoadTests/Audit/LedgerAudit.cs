@@ -1,0 +1,73 @@
+using ElasticRedPacket.ServiceDefaults.Messaging;
+
+namespace ElasticRedPacket.LoadTests.Audit;
+
+/// <summary>
+/// The guarantees (docs/loadtest.md, ARCHITECTURE "Guarantees") checked on plain data: what the
+/// harness counted, the ledger and packets from PostgreSQL (or monitor's API), the queue depth
+/// from RabbitMQ, and monitor's statistics.
+/// </summary>
+public static class LedgerAudit
+{
+    public static AuditReport Check(AuditInput input)
+    {
+        var ledger = input.Ledger;
+        var claims = ledger.Claims;
+        var checks = new List<AuditCheck>();
+        long Harness(string outcome) => input.Harness.Outcomes.GetValueOrDefault(outcome);
+
+        var won = Harness(GrabOutcome.Won.Name());
+        var transport = Harness(Metrics.OutcomeSet.TransportErrorName);
+        checks.Add(new("won answers = ledger rows (4)", won == claims.Count,
+            $"harness counted {won} won, ledger has {claims.Count} rows" + (transport > 0 ? $" ({transport} requests got no answer; one of them may have won)" : "")));
+
+        var ledgerCents = claims.Sum(c => c.AmountCents);
+        if (input.Harness.WonCents >= 0)
+        {
+            checks.Add(new("won amounts = ledger amounts (4)", input.Harness.WonCents == ledgerCents,
+                $"won answers total {input.Harness.WonCents} cents, ledger {ledgerCents} cents"));
+        }
+
+        var packetDuplicates = claims.GroupBy(c => c.PacketId).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+        checks.Add(new("no packet claimed twice (1)", packetDuplicates.Count == 0,
+            packetDuplicates.Count == 0 ? $"{claims.Count} distinct packets" : $"{packetDuplicates.Count} packets claimed more than once, e.g. {Sample(packetDuplicates)}"));
+
+        var userDuplicates = claims.GroupBy(c => c.UserId).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+        checks.Add(new("one win per user (2)", userDuplicates.Count == 0,
+            userDuplicates.Count == 0 ? $"{claims.Count} distinct winners" : $"{userDuplicates.Count} users won more than once, e.g. {Sample(userDuplicates)}"));
+
+        checks.Add(new("sum claimed <= total (1)", ledgerCents <= ledger.TotalCents, $"claimed {ledgerCents} of {ledger.TotalCents} cents"));
+        checks.Add(new("claims <= packets (1)", claims.Count <= ledger.PacketCount, $"{claims.Count} claims, {ledger.PacketCount} packets"));
+
+        if (ledger.Packets is { } packets)
+        {
+            var byId = packets.ToDictionary(p => p.PacketId);
+            var foreign = claims.Where(c => !byId.TryGetValue(c.PacketId, out var p) || p.AmountCents != c.AmountCents).Select(c => c.PacketId).ToList();
+            checks.Add(new("each claim is a packet of the campaign, same amount (1)", foreign.Count == 0,
+                foreign.Count == 0 ? $"{claims.Count} claims match their packets" : $"{foreign.Count} claims name a packet not in the campaign or another amount, e.g. {Sample(foreign)}"));
+            checks.Add(new("packets sum to the total", packets.Sum(p => p.AmountCents) == ledger.TotalCents && packets.Count == ledger.PacketCount,
+                $"{packets.Count} packets, {packets.Sum(p => p.AmountCents)} cents; campaign: {ledger.PacketCount} packets, {ledger.TotalCents} cents"));
+        }
+
+        var accounted = claims.Count + ledger.InQueue + ledger.Expired;
+        checks.Add(new("released = claimed + in queue + expired (3)", ledger.Released == accounted,
+            $"released {ledger.Released}; claimed {claims.Count} + in queue {ledger.InQueue} + expired {ledger.Expired} = {accounted}"
+            + (ledger.Released > accounted ? $": {ledger.Released - accounted} packets unaccounted for (lost, or held unacked by a consumer)" : "")));
+
+        if (input.Monitor is { } monitor)
+        {
+            var mismatches = GrabOutcomes.All
+                .Select(name => (name, harness: Harness(name), monitor: monitor.Outcomes.GetValueOrDefault(name)))
+                .Where(x => x.harness != x.monitor)
+                .Select(x => $"{x.name}: harness {x.harness}, monitor {x.monitor}")
+                .ToList();
+            checks.Add(new("monitor's outcome counts = harness counts (5)", mismatches.Count == 0,
+                mismatches.Count == 0 ? "every outcome equal" : string.Join("; ", mismatches)));
+            checks.Add(new("monitor's claimed = ledger rows (5)", monitor.Claimed == claims.Count,
+                $"monitor {monitor.Claimed}, ledger {claims.Count}"));
+        }
+        return new AuditReport(ledger.CampaignId, ledger.Source, checks);
+    }
+
+    private static string Sample(IEnumerable<long> ids) => string.Join(", ", ids.Take(5).Select(i => i.ToString(CultureInfo.InvariantCulture)));
+}

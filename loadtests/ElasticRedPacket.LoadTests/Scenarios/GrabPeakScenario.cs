@@ -1,0 +1,55 @@
+using ElasticRedPacket.LoadTests.Audit;
+using ElasticRedPacket.LoadTests.Client;
+using ElasticRedPacket.LoadTests.Load;
+
+namespace ElasticRedPacket.LoadTests.Scenarios;
+
+/// <summary>
+/// grab-peak: creates the users (bulk), logs them in, issues a campaign whose batches are released
+/// during the load, then grabs at the target rate (user i mod accounts). The audit compares the
+/// ledger, the queue and monitor with what the harness counted.
+/// </summary>
+public class GrabPeakScenario : Scenario
+{
+    private GrabTarget? _grab;
+    private CampaignSpec? _campaign;
+
+    public override string Name => "grab-peak";
+
+    public override string Description => "users log in, a campaign is issued, grabs at a rate during its batch releases";
+
+    protected override double DefaultRate => 2000;
+
+    protected GrabTarget Grab => _grab ?? throw new InvalidOperationException("PrepareAsync first");
+
+    public override async Task<ILoadTarget> PrepareAsync(RunContext context, CancellationToken cancellationToken)
+    {
+        _grab = await PrepareGrabAsync(context, cancellationToken);
+        return _grab;
+    }
+
+    protected async Task<GrabTarget> PrepareGrabAsync(RunContext context, CancellationToken cancellationToken)
+    {
+        var options = context.Options;
+        var users = new UserProvisioner(context.Setup, context.Log);
+        await users.CreateAsync(options.UserIdFrom, options.Accounts, cancellationToken);
+        var authorization = await users.LoginAllAsync(options.UserIdFrom, options.Accounts, options.LoginParallelism, cancellationToken);
+
+        var now = DateTimeOffset.UtcNow;
+        _campaign = new CampaignSpec(
+            $"load {Name} {now:yyyy-MM-dd HH:mm:ss}", options.TotalCents ?? options.Packets * 100L, options.Packets, options.Batches,
+            (int)Math.Round(options.Interval.TotalSeconds), now + options.StartDelay);
+        var campaignId = await context.Setup.CreateCampaignAsync(_campaign, cancellationToken);
+        await context.Log.WriteLineAsync(
+            $"campaign {campaignId}: {_campaign.PacketCount} packets, {_campaign.TotalCents} cents, {_campaign.BatchCount} batches every {_campaign.IntervalSeconds} s from {_campaign.StartsAt:HH:mm:ss}");
+        return new GrabTarget(context.Load, campaignId, authorization);
+    }
+
+    public override async Task<AuditReport?> AuditAsync(RunContext context, CancellationToken cancellationToken)
+    {
+        var grab = Grab;
+        var runner = new AuditRunner(context.Setup, context.Postgres, context.RabbitMq, context.Log);
+        return await runner.RunAsync(grab.CampaignId, _campaign!.TotalCents, () => new HarnessCounts(grab.AllCounts(), grab.WonCents),
+            context.Options.AuditWait, cancellationToken);
+    }
+}
