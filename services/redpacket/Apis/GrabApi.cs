@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.Features;
 using ElasticRedPacket.RedPacket.Data;
 using ElasticRedPacket.RedPacket.Features;
 using ElasticRedPacket.RedPacket.Messaging;
@@ -11,6 +12,9 @@ namespace ElasticRedPacket.RedPacket.Apis;
 /// <summary>POST /api/grab and GET /api/grab/mine. Outcome statuses: docs/api.md.</summary>
 public static class GrabApi
 {
+    /// <summary>A grab body is about 20 bytes; anything over this is refused before it is read.</summary>
+    public const int MaxBodyBytes = 4096;
+
     public static IEndpointRouteBuilder MapGrabApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/grab", GrabAsync);
@@ -21,6 +25,15 @@ public static class GrabApi
     public static async Task<Results<JsonHttpResult<GrabResponse>, ProblemHttpResult>> GrabAsync(
         HttpContext context, GrabService grabs, OutcomeRecorder outcomes, CancellationToken cancellationToken)
     {
+        if (context.Request.ContentLength > MaxBodyBytes)
+        {
+            outcomes.Record(0, GrabOutcome.Invalid);
+            return Invalid($"The body must be at most {MaxBodyBytes} bytes.");
+        }
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = MaxBodyBytes;
+        }
         GrabRequest? request;
         try
         {
@@ -29,7 +42,7 @@ public static class GrabApi
         catch (Exception ex) when (ex is JsonException or BadHttpRequestException or NotSupportedException)
         {
             outcomes.Record(0, GrabOutcome.Invalid);
-            return Invalid($"The body must be JSON like {{\"campaignId\":7}} of at most 64 KiB ({ex.Message})");
+            return Invalid($"The body must be JSON like {{\"campaignId\":7}} ({ex.Message})");
         }
         if (request is null || request.CampaignId <= 0)
         {

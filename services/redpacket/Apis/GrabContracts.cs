@@ -26,7 +26,8 @@ public sealed record VerifyRequest(string Token, long CampaignId);
 
 public sealed record VerifyResponse(string? Decision, long UserId, int RetryAfterSeconds);
 
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+// Strict numbers: "7" is not a campaign id.
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, NumberHandling = JsonNumberHandling.Strict)]
 [JsonSerializable(typeof(GrabRequest))]
 [JsonSerializable(typeof(GrabResponse))]
 [JsonSerializable(typeof(ClaimResponse))]
