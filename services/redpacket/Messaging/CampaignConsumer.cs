@@ -182,7 +182,10 @@ public sealed partial class CampaignConsumer : IAsyncDisposable
         while (_buffer.Reader.TryRead(out _))
         {
         }
-        LogChannelShutdown(_logger, CampaignId, args.ReplyText);
+        if (args.Initiator != ShutdownInitiator.Application)
+        {
+            LogChannelShutdown(_logger, CampaignId, args.ReplyText);
+        }
         return Task.CompletedTask;
     }
 
