@@ -58,7 +58,14 @@ public sealed class GrabConcurrencyTests(GrabFixture stack) : IClassFixture<Grab
         Assert.Equal(0u, await stack.Seeder.ReadyCountAsync(campaign.Id));
         // sold_out only once everything is claimed: a newcomer now hears it.
         var (_, latecomer) = await stack.NewUserAsync();
-        Assert.Equal("sold_out", (await GrabFixture.GrabAsync(stack.Nginx, latecomer, campaign.Id)).Outcome);
+        var late = await GrabFixture.GrabAsync(stack.Nginx, latecomer, campaign.Id);
+        for (var i = 0; i < 4 && late.Outcome == "try_again"; i++)
+        {
+            await Task.Delay(300); // the replica's cached campaign state may predate the last claims by a few hundred ms
+            late = await GrabFixture.GrabAsync(stack.Nginx, latecomer, campaign.Id);
+        }
+        var tally = string.Join(", ", all.GroupBy(a => a.Result.Outcome).Select(g => $"{g.Key} {g.Count()}"));
+        Assert.True(late.Outcome == "sold_out", $"{late.Body}; answers: {tally}");
     }
 
     [Fact]

@@ -52,7 +52,8 @@ public sealed class CampaignStateCache(NpgsqlDataSource dataSource, TimeProvider
         {
             return ValueTask.FromResult(state);
         }
-        return RefreshAsync(campaignId, entry, state, cancellationToken);
+        // A state more than two intervals old (a campaign this replica has not served lately) is not worth answering from.
+        return RefreshAsync(campaignId, entry, now - Volatile.Read(ref entry.FetchedTicks) < 2 * _ttlTicks ? state : null, cancellationToken);
     }
 
     /// <summary>Forgets the cached state so the next grab reads it fresh.</summary>

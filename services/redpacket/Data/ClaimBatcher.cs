@@ -67,7 +67,17 @@ public sealed partial class ClaimBatcher : BackgroundService
     public async Task<ClaimOutcome> ClaimAsync(long packetId, long campaignId, long userId, int amountCents, CancellationToken cancellationToken)
     {
         var pending = new Pending(packetId, campaignId, userId, amountCents);
-        await _queue.Writer.WriteAsync(pending, cancellationToken);
+        if (!_queue.Writer.TryWrite(pending))
+        {
+            try
+            {
+                await _queue.Writer.WriteAsync(pending, cancellationToken);
+            }
+            catch (ChannelClosedException)
+            {
+                return new ClaimOutcome(ClaimResult.Failed, 0); // shutting down: the packet goes back to the queue
+            }
+        }
         // Not cancelled by the caller: once queued, the answer must follow the commit.
         return await pending.Task;
     }

@@ -28,7 +28,9 @@ public sealed partial class OutcomePublisher(
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                await FlushAsync(stoppingToken);
+                // Not cancelled by shutdown: an interrupted publish would leave its batch unconfirmed.
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                await FlushAsync(timeout.Token);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
