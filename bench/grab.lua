@@ -14,7 +14,8 @@ function setup(thread)
 end
 
 function init(args)
-  counter = id * 7919
+  -- threads start half the file apart, so each user is grabbed by one thread until the rotation wraps
+  counter = id * math.floor(#tokens / 2)
   outcomes = {}
 end
 

@@ -25,6 +25,7 @@ public sealed partial class CampaignConsumer : IAsyncDisposable
     private int _generation;
     private long _lastUsedTicks;
     private string? _consumerTag;
+    private Func<bool> _connectionOpen = static () => false;
 
     private CampaignConsumer(long campaignId, IChannel channel, int prefetch, ILogger logger)
     {
@@ -44,6 +45,9 @@ public sealed partial class CampaignConsumer : IAsyncDisposable
 
     public int Buffered => _buffer.Reader.Count;
 
+    /// <summary>The broker closed this channel (a channel error) while the connection is up: automatic recovery will not reopen it.</summary>
+    public bool IsBroken => !_channel.IsOpen && _channel.CloseReason?.Initiator == ShutdownInitiator.Peer && _connectionOpen();
+
     public static async Task<CampaignConsumer> StartAsync(long campaignId, IConnection connection, int prefetch, ILogger logger, CancellationToken cancellationToken)
     {
         var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
@@ -52,7 +56,7 @@ public sealed partial class CampaignConsumer : IAsyncDisposable
             var queue = Topology.PacketQueue(campaignId);
             await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, arguments: Topology.QuorumQueueArguments(), cancellationToken: cancellationToken);
             await channel.BasicQosAsync(0, (ushort)prefetch, global: false, cancellationToken);
-            var consumer = new CampaignConsumer(campaignId, channel, prefetch, logger);
+            var consumer = new CampaignConsumer(campaignId, channel, prefetch, logger) { _connectionOpen = () => connection.IsOpen };
             channel.ChannelShutdownAsync += consumer.OnChannelShutdownAsync;
             var basic = new AsyncEventingBasicConsumer(channel);
             basic.ReceivedAsync += consumer.OnReceivedAsync;

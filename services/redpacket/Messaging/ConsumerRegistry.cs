@@ -15,6 +15,13 @@ public sealed class ConsumerRegistry(RabbitMqConnection connection, IOptions<Gra
     {
         var lazy = _consumers.GetOrAdd(campaignId, id => new Lazy<Task<CampaignConsumer>>(() => StartAsync(id)));
         var task = lazy.Value;
+        if (task.IsCompletedSuccessfully && task.Result.IsBroken
+            && _consumers.TryRemove(new KeyValuePair<long, Lazy<Task<CampaignConsumer>>>(campaignId, lazy)))
+        {
+            logger.LogWarning("Campaign {CampaignId}: consumer channel closed by the broker; starting a new one", campaignId);
+            _ = task.Result.DisposeAsync().AsTask();
+            return GetAsync(campaignId, cancellationToken);
+        }
         return task.IsCompletedSuccessfully ? ValueTask.FromResult(task.Result) : AwaitAsync(campaignId, lazy, cancellationToken);
     }
 

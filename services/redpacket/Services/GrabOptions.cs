@@ -9,7 +9,7 @@ public sealed class GrabOptions
 
     /// <summary>Unacked packets one replica holds per campaign: at least the grabs a replica serves at once (each holds its packet until the commit), small enough that packets do not idle in one replica while others turn users away.</summary>
     [Range(1, 1000)]
-    public int Prefetch { get; set; } = 64;
+    public int Prefetch { get; set; } = 128;
 
     /// <summary>How long a grab waits for a packet when this replica's buffer is empty before answering try_again.</summary>
     [Range(0, 2000)]
