@@ -67,10 +67,20 @@ public sealed class CampaignStateCache(NpgsqlDataSource dataSource, TimeProvider
 
     private async ValueTask<CampaignState> RefreshAsync(long campaignId, Entry entry, CampaignState? previous, CancellationToken cancellationToken)
     {
+        TaskCompletionSource<CampaignState>? mine = null;
         Task<CampaignState> refresh;
         lock (entry)
         {
-            refresh = entry.Refresh ??= LoadAndStoreAsync(campaignId, entry);
+            if (entry.Refresh is null)
+            {
+                mine = new TaskCompletionSource<CampaignState>(TaskCreationOptions.RunContinuationsAsynchronously);
+                entry.Refresh = mine.Task;
+            }
+            refresh = entry.Refresh;
+        }
+        if (mine is not null)
+        {
+            _ = LoadIntoAsync(campaignId, entry, mine);
         }
         // While one caller reads, the others answer from the previous state (it is at most a few hundred ms old).
         if (previous is { Exists: true } && !refresh.IsCompleted)
@@ -80,18 +90,31 @@ public sealed class CampaignStateCache(NpgsqlDataSource dataSource, TimeProvider
         return await refresh.WaitAsync(cancellationToken);
     }
 
-    private async Task<CampaignState> LoadAndStoreAsync(long campaignId, Entry entry)
+    // The refresh task is a TaskCompletionSource's, cleared only by the load that owns it, so a load that
+    // completes synchronously cannot leave a finished task behind as "the refresh in flight".
+    private async Task LoadIntoAsync(long campaignId, Entry entry, TaskCompletionSource<CampaignState> mine)
     {
         try
         {
             var state = await LoadAsync(campaignId);
             Volatile.Write(ref entry.State, state);
             Volatile.Write(ref entry.FetchedTicks, time.GetUtcNow().UtcTicks);
-            return state;
+            Clear(entry, mine);
+            mine.SetResult(state);
         }
-        finally
+        catch (Exception ex)
         {
-            lock (entry)
+            Clear(entry, mine);
+            mine.SetException(ex);
+            _ = mine.Task.Exception; // observed: the callers that waited got it
+        }
+    }
+
+    private static void Clear(Entry entry, TaskCompletionSource<CampaignState> mine)
+    {
+        lock (entry)
+        {
+            if (entry.Refresh == mine.Task)
             {
                 entry.Refresh = null;
             }

@@ -3,6 +3,7 @@ using ElasticRedPacket.RedPacket.Data;
 using ElasticRedPacket.RedPacket.Messaging;
 using ElasticRedPacket.ServiceDefaults.Health;
 using ElasticRedPacket.ServiceDefaults.Messaging;
+using Npgsql;
 
 namespace ElasticRedPacket.RedPacket.Features;
 
@@ -48,7 +49,16 @@ public sealed partial class GrabService(
         {
             return Answer(GrabOutcome.Shed, campaignId, retryAfter: 1, reason: "draining");
         }
-        var state = await states.GetAsync(campaignId, cancellationToken);
+        CampaignState state;
+        try
+        {
+            state = await states.GetAsync(campaignId, cancellationToken);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+        {
+            LogStateUnavailable(logger, campaignId, ex.Message);
+            return Answer(GrabOutcome.Shed, campaignId, retryAfter: 1, reason: "ledger_unavailable");
+        }
         if (!state.Exists)
         {
             return new GrabAnswer(GrabOutcome.Invalid, null);
@@ -127,7 +137,14 @@ public sealed partial class GrabService(
         }
 
         // This replica's buffer stayed empty: sold out only if the ledger says every released packet is claimed and no batch is due.
-        state = await states.GetAsync(campaignId, cancellationToken);
+        try
+        {
+            state = await states.GetAsync(campaignId, cancellationToken);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+        {
+            LogStateUnavailable(logger, campaignId, ex.Message);
+        }
         if (state.SoldOut)
         {
             return Answer(GrabOutcome.SoldOut, campaignId, verifiedBy: verifiedBy);
@@ -143,6 +160,9 @@ public sealed partial class GrabService(
     private static GrabAnswer Answer(GrabOutcome outcome, long campaignId, long? packetId = null, int? amount = null, DateTimeOffset? startsAt = null,
         DateTimeOffset? nextReleaseAt = null, int? retryAfter = null, string? verifiedBy = null, string? reason = null) =>
         new(outcome, new GrabResponse(outcome.Name(), campaignId, packetId, amount, startsAt, nextReleaseAt, retryAfter, verifiedBy, reason));
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Campaign {CampaignId}: state not readable ({Reason}); answering from what is known")]
+    private static partial void LogStateUnavailable(ILogger logger, long campaignId, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Campaign {CampaignId}: consumer not available ({Reason}); grab shed")]
     private static partial void LogConsumerUnavailable(ILogger logger, long campaignId, string reason);
