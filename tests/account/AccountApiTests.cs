@@ -92,6 +92,7 @@ public sealed class AccountApiTests : IAsyncLifetime
         Assert.Equal("unauthorized", (await VerifyAsync(_replica0, signer.Issue(id, DateTimeOffset.UtcNow.AddSeconds(-1)))).Decision);
         Assert.Equal("unauthorized", (await VerifyAsync(_replica0, signer.Issue(long.MaxValue - 2, DateTimeOffset.UtcNow.AddHours(1)))).Decision);
         Assert.Equal("unauthorized", (await VerifyAsync(_replica0, "")).Decision);
+        Assert.Equal("unauthorized", (await VerifyAsync(_replica0, $"{id}.9999999999.!!!!")).Decision);
         Assert.Equal("allowed", (await VerifyAsync(_replica0, token)).Decision);
     }
 

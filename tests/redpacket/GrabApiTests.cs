@@ -17,7 +17,7 @@ public sealed class GrabApiTests(GrabFixture stack) : IClassFixture<GrabFixture>
             TimeProvider.System).Issue(userId, DateTimeOffset.UtcNow.AddHours(1));
         var otherUser = token.Replace(userId + ".", (userId + 1) + ".", StringComparison.Ordinal);
 
-        foreach (var bad in new string?[] { null, "garbage", expired, foreign, otherUser })
+        foreach (var bad in new string?[] { null, "garbage", expired, foreign, otherUser, $"{userId}.9999999999.!!!!" })
         {
             var result = await GrabFixture.GrabAsync(stack.Nginx, bad, campaign.Id);
             Assert.True(result.Status == HttpStatusCode.Unauthorized && result.Outcome == "unauthorized", $"{bad}: {result.Status} {result.Body}");

@@ -75,8 +75,11 @@ public sealed class TokenSigner
             return false;
         }
 
+        // TryDecodeFromChars throws on characters outside the alphabet; a forged token must be a plain "no".
+        var encoded = token[(lastDot + 1)..];
         Span<byte> given = stackalloc byte[SignatureLength + 3];
-        if (!Base64Url.TryDecodeFromChars(token[(lastDot + 1)..], given, out var written) || written != SignatureLength)
+        if (!Base64Url.IsValid(encoded, out var length) || length != SignatureLength
+            || !Base64Url.TryDecodeFromChars(encoded, given, out var written) || written != SignatureLength)
         {
             return false;
         }
