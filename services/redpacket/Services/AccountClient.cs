@@ -50,6 +50,8 @@ public sealed partial class AccountClient : IDisposable
 
         var transient = new PredicateBuilder()
             .Handle<HttpRequestException>()
+            .Handle<System.Net.Sockets.SocketException>() // a connection reset while connecting can escape HttpClient unwrapped
+            .Handle<IOException>()
             .Handle<TimeoutRejectedException>()
             .Handle<AccountUnavailableException>();
         _pipeline = new ResiliencePipelineBuilder()
@@ -78,7 +80,7 @@ public sealed partial class AccountClient : IDisposable
                 cancellationToken);
             return new Verification(Parse(response.Decision), response.UserId, response.RetryAfterSeconds, "account");
         }
-        catch (Exception ex) when (ex is BrokenCircuitException or HttpRequestException or TimeoutRejectedException or AccountUnavailableException)
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             if (_options.DegradeToLocalTokenCheck)
             {
