@@ -8,6 +8,7 @@ builder.AddApplicationServices();
 var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapAccountApi();
+app.MapVerifyApi();
 app.Run();
 
 /// <summary>Entry point type, visible to WebApplicationFactory in the functional tests.</summary>

@@ -7,7 +7,7 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
-app.MapRedPacketApi();
+app.MapGrabApi();
 app.Run();
 
 /// <summary>Entry point type, visible to WebApplicationFactory in the functional tests.</summary>

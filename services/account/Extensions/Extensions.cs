@@ -1,3 +1,7 @@
+using ElasticRedPacket.Account.Apis;
+using ElasticRedPacket.Account.Data;
+using ElasticRedPacket.Account.Services;
+using ElasticRedPacket.ServiceDefaults.Auth;
 using ElasticRedPacket.ServiceDefaults.Caching;
 using ElasticRedPacket.ServiceDefaults.Data;
 
@@ -9,5 +13,18 @@ internal static class Extensions
     {
         builder.AddPostgres();
         builder.AddRedis();
+
+        builder.Services.AddSettings<AuthOptions>(AuthOptions.Section);
+        builder.Services.AddSettings<AccountOptions>(AccountOptions.Section);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<TokenSigner>();
+        builder.Services.AddSingleton<UserStore>();
+        builder.Services.AddSingleton<RateLimiter>();
+        builder.Services.AddSingleton<VerifyService>();
+        builder.Services.AddSingleton<UserStatusCache>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<UserStatusCache>());
+        builder.Services.AddSingleton<AdmissionControl>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<AdmissionControl>());
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, AccountJsonContext.Default));
     }
 }

@@ -1,3 +1,9 @@
+using ElasticRedPacket.RedPacket.Apis;
+using ElasticRedPacket.RedPacket.Data;
+using ElasticRedPacket.RedPacket.Features;
+using ElasticRedPacket.RedPacket.Messaging;
+using ElasticRedPacket.RedPacket.Services;
+using ElasticRedPacket.ServiceDefaults.Auth;
 using ElasticRedPacket.ServiceDefaults.Data;
 using ElasticRedPacket.ServiceDefaults.Messaging;
 
@@ -9,5 +15,28 @@ internal static class Extensions
     {
         builder.AddPostgres();
         builder.AddRabbitMq();
+
+        var services = builder.Services;
+        services.AddSettings<AuthOptions>(AuthOptions.Section);
+        services.AddSettings<GrabOptions>(GrabOptions.Section);
+        services.AddSettings<ServicesOptions>(ServicesOptions.Section);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<TokenSigner>();
+        services.AddSingleton<AccountClient>();
+        services.AddSingleton<CampaignStateCache>();
+        services.AddSingleton<ClaimStore>();
+        services.AddSingleton<OutcomeRecorder>();
+        services.AddSingleton<GrabService>();
+
+        // Registration order = start order; they stop in reverse: consumers first, then claims, then outcomes.
+        services.AddSingleton<OutcomePublisher>();
+        services.AddHostedService(sp => sp.GetRequiredService<OutcomePublisher>());
+        services.AddSingleton<ClaimBatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<ClaimBatcher>());
+        services.AddSingleton<ConsumerRegistry>();
+        services.AddHostedService(sp => sp.GetRequiredService<ConsumerRegistry>());
+        services.AddHostedService<GrabLifecycle>();
+
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, GrabJsonContext.Default));
     }
 }

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Grab throughput through nginx against a running local stack (deploy/local/up.sh; 2 redpacket and
+# 2 account replicas by default): creates users (bulk endpoint) and their tokens (login), a campaign
+# with one released batch of packets, runs wrk for a bounded time, prints grabs/s, latency
+# percentiles, outcome counts, and then checks the ledger.
+#   ERP_STACK=test ERP_PORT_BASE=21000 bench/grab-wrk.sh [users] [packets] [seconds] [connections]
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../deploy/local/lib.sh"
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+users=${1:-50000} packets=${2:-40000} seconds=${3:-15} connections=${4:-64}
+[ "$seconds" -le 60 ] || die "keep it bounded: at most 60 s"
+load_stack_env || die "no $STACK_ENV: start the stack first (deploy/local/up.sh)"
+
+work=$DATA_DIR/bench
+mkdir -p "$work"
+log "building the seed helper"
+dotnet build "$here/seed" -c Release -nologo -v quiet -clp:ErrorsOnly >"$work/seed-build.log" 2>&1 || { tail -n 20 "$work/seed-build.log"; die "seed build failed"; }
+seed() { dotnet "$here/seed/bin/Release/net10.0/ElasticRedPacket.Bench.Seed.dll" "$@"; }
+
+log "seeding $users users (bulk + login) and a campaign of $packets packets"
+campaign=$(seed seed "$ERP_NGINX_URL" "$ERP_OPERATOR_KEY" "$ERP_POSTGRES" "$ERP_RABBITMQ" "$users" "$packets" "$work/tokens.txt" | tail -n 1)
+log "campaign $campaign; wrk -t2 -c$connections -d${seconds}s through nginx $ERP_NGINX_URL"
+ERP_BENCH_TOKENS=$work/tokens.txt ERP_BENCH_CAMPAIGN=$campaign \
+  wrk -t2 -c"$connections" -d"${seconds}s" --latency -s "$here/grab.lua" "$ERP_NGINX_URL" | tee "$work/wrk.txt"
+sleep 1
+seed check "$ERP_POSTGRES" "$ERP_RABBITMQ" "$campaign"

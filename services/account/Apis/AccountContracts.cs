@@ -1,0 +1,20 @@
+namespace ElasticRedPacket.Account.Apis;
+
+public sealed record LoginRequest(long UserId);
+
+public sealed record LoginResponse(string Token, long UserId, string DisplayName, DateTimeOffset ExpiresAt);
+
+public sealed record BulkCreateRequest(long FirstId, int Count, string? NamePrefix);
+
+public sealed record BulkCreateResponse(long FirstId, int Count, int Created);
+
+public sealed record UserStatusResponse(long UserId, string Status);
+
+public sealed record AdmissionRequest(double ShedRatio);
+
+public sealed record AdmissionResponse(double ShedRatio);
+
+public sealed record VerifyRequest(string? Token, long CampaignId);
+
+/// <summary>decision: allowed | unauthorized | rate_limited | shed (docs/contracts.md).</summary>
+public sealed record VerifyResponse(string Decision, long UserId, int RetryAfterSeconds);

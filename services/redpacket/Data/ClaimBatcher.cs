@@ -1,0 +1,216 @@
+using System.Threading.Channels;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace ElasticRedPacket.RedPacket.Data;
+
+public enum ClaimResult
+{
+    /// <summary>The row is committed: the user won this packet.</summary>
+    Won,
+
+    /// <summary>The user already has a claim in this campaign (AmountCents = that claim); the packet is free for the next grab.</summary>
+    AlreadyWon,
+
+    /// <summary>The packet is already claimed (a duplicate delivery): ack it and take the next one. SameUser: the claim is this user's.</summary>
+    PacketTaken,
+
+    /// <summary>Nothing was committed for certain (database unreachable or too slow): the packet goes back to the queue.</summary>
+    Failed,
+}
+
+public readonly record struct ClaimOutcome(ClaimResult Result, int AmountCents, bool SameUser = false);
+
+/// <summary>
+/// Group commit of claims: every claim that arrives while a batch is being written goes into the next
+/// INSERT (up to Grab:ClaimBatchSize rows, Grab:ClaimWriters batches in flight). unique(packet_id)
+/// and unique(campaign_id, user_id) decide the race; RETURNING tells which rows won, and one more
+/// query in the same round trip explains the losers.
+/// </summary>
+public sealed partial class ClaimBatcher : BackgroundService
+{
+    private const string InsertSql = """
+        INSERT INTO claims (packet_id, campaign_id, user_id, amount_cents)
+        SELECT * FROM unnest(@p, @c, @u, @a)
+        ON CONFLICT DO NOTHING
+        RETURNING packet_id
+        """;
+
+    private const string ExplainSql = """
+        SELECT packet_id, campaign_id, user_id, amount_cents FROM claims WHERE packet_id = ANY(@p)
+        UNION
+        SELECT k.packet_id, k.campaign_id, k.user_id, k.amount_cents
+        FROM claims k JOIN unnest(@c, @u) AS x(campaign_id, user_id) ON k.campaign_id = x.campaign_id AND k.user_id = x.user_id
+        """;
+
+    private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(100_000) { FullMode = BoundedChannelFullMode.Wait });
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly GrabOptions _options;
+    private readonly ILogger<ClaimBatcher> _logger;
+
+    public ClaimBatcher(NpgsqlDataSource dataSource, IOptions<GrabOptions> options, ILogger<ClaimBatcher> logger)
+    {
+        _dataSource = dataSource;
+        _options = options.Value;
+        _logger = logger;
+    }
+
+    private sealed class Pending(long packetId, long campaignId, long userId, int amountCents)
+        : TaskCompletionSource<ClaimOutcome>(TaskCreationOptions.RunContinuationsAsynchronously)
+    {
+        public long PacketId { get; } = packetId;
+        public long CampaignId { get; } = campaignId;
+        public long UserId { get; } = userId;
+        public int AmountCents { get; } = amountCents;
+    }
+
+    public async Task<ClaimOutcome> ClaimAsync(long packetId, long campaignId, long userId, int amountCents, CancellationToken cancellationToken)
+    {
+        var pending = new Pending(packetId, campaignId, userId, amountCents);
+        if (!_queue.Writer.TryWrite(pending))
+        {
+            try
+            {
+                await _queue.Writer.WriteAsync(pending, cancellationToken);
+            }
+            catch (ChannelClosedException)
+            {
+                return new ClaimOutcome(ClaimResult.Failed, 0); // shutting down: the packet goes back to the queue
+            }
+        }
+        // Not cancelled by the caller: once queued, the answer must follow the commit.
+        return await pending.Task;
+    }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(Enumerable.Range(0, _options.ClaimWriters).Select(_ => WriteLoopAsync()));
+
+    /// <summary>Shutdown: no new claims; the loops finish what is queued, then end.</summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _queue.Writer.TryComplete();
+        if (ExecuteTask is { } running)
+        {
+            await running.WaitAsync(cancellationToken);
+        }
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<Pending>(_options.ClaimBatchSize);
+        while (await _queue.Reader.WaitToReadAsync())
+        {
+            while (batch.Count < _options.ClaimBatchSize && _queue.Reader.TryRead(out var pending))
+            {
+                batch.Add(pending);
+            }
+            if (batch.Count == 0)
+            {
+                continue;
+            }
+            try
+            {
+                await WriteAsync(batch);
+            }
+            catch (Exception ex)
+            {
+                LogBatchFailed(_logger, batch.Count, ex);
+                foreach (var pending in batch)
+                {
+                    pending.TrySetResult(new ClaimOutcome(ClaimResult.Failed, 0));
+                }
+            }
+            batch.Clear();
+        }
+    }
+
+    private async Task WriteAsync(List<Pending> batch)
+    {
+        var n = batch.Count;
+        var packets = new long[n];
+        var campaigns = new long[n];
+        var users = new long[n];
+        var amounts = new int[n];
+        for (var i = 0; i < n; i++)
+        {
+            packets[i] = batch[i].PacketId;
+            campaigns[i] = batch[i].CampaignId;
+            users[i] = batch[i].UserId;
+            amounts[i] = batch[i].AmountCents;
+        }
+
+        await using var connection = await _dataSource.OpenConnectionAsync();
+        var won = new HashSet<long>();
+        await using (var insert = new NpgsqlCommand(InsertSql, connection) { CommandTimeout = _options.ClaimCommandTimeoutSeconds })
+        {
+            insert.Parameters.Add(new NpgsqlParameter<long[]>("p", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = packets });
+            insert.Parameters.Add(new NpgsqlParameter<long[]>("c", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = campaigns });
+            insert.Parameters.Add(new NpgsqlParameter<long[]>("u", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = users });
+            insert.Parameters.Add(new NpgsqlParameter<int[]>("a", NpgsqlDbType.Array | NpgsqlDbType.Integer) { TypedValue = amounts });
+            await using var reader = await insert.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                won.Add(reader.GetInt64(0));
+            }
+        }
+
+        // The insert is committed (autocommit): winners hear it now, before the losers are explained.
+        var losers = new List<Pending>();
+        foreach (var pending in batch)
+        {
+            if (won.Remove(pending.PacketId))
+            {
+                pending.TrySetResult(new ClaimOutcome(ClaimResult.Won, pending.AmountCents));
+            }
+            else
+            {
+                losers.Add(pending);
+            }
+        }
+        if (losers.Count > 0)
+        {
+            await ExplainAsync(connection, losers);
+        }
+    }
+
+    private async Task ExplainAsync(NpgsqlConnection connection, List<Pending> losers)
+    {
+        var byPacket = new Dictionary<long, (long UserId, int Amount)>();
+        var byUser = new Dictionary<(long, long), int>();
+        await using (var explain = new NpgsqlCommand(ExplainSql, connection) { CommandTimeout = _options.ClaimCommandTimeoutSeconds })
+        {
+            explain.Parameters.Add(new NpgsqlParameter<long[]>("p", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = losers.Select(l => l.PacketId).ToArray() });
+            explain.Parameters.Add(new NpgsqlParameter<long[]>("c", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = losers.Select(l => l.CampaignId).ToArray() });
+            explain.Parameters.Add(new NpgsqlParameter<long[]>("u", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = losers.Select(l => l.UserId).ToArray() });
+            await using var reader = await explain.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                var packetId = reader.GetInt64(0);
+                var campaignId = reader.GetInt64(1);
+                var userId = reader.GetInt64(2);
+                var amount = reader.GetInt32(3);
+                byPacket[packetId] = (userId, amount);
+                byUser[(campaignId, userId)] = amount;
+            }
+        }
+        foreach (var loser in losers)
+        {
+            if (byPacket.TryGetValue(loser.PacketId, out var owner))
+            {
+                loser.TrySetResult(new ClaimOutcome(ClaimResult.PacketTaken, owner.Amount, owner.UserId == loser.UserId));
+            }
+            else if (byUser.TryGetValue((loser.CampaignId, loser.UserId), out var amount))
+            {
+                loser.TrySetResult(new ClaimOutcome(ClaimResult.AlreadyWon, amount));
+            }
+            else
+            {
+                // Neither constraint explains it (cannot happen under read committed); keep the packet, say nothing won.
+                loser.TrySetResult(new ClaimOutcome(ClaimResult.Failed, 0));
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Claim batch of {Count} failed; nothing said won, packets go back to the queue")]
+    private static partial void LogBatchFailed(ILogger logger, int count, Exception exception);
+}

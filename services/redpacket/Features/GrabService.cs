@@ -1,0 +1,169 @@
+using ElasticRedPacket.RedPacket.Apis;
+using ElasticRedPacket.RedPacket.Data;
+using ElasticRedPacket.RedPacket.Messaging;
+using ElasticRedPacket.ServiceDefaults.Health;
+using ElasticRedPacket.ServiceDefaults.Messaging;
+using Npgsql;
+
+namespace ElasticRedPacket.RedPacket.Features;
+
+/// <summary>An answer and its HTTP status; Response is null when the campaign does not exist.</summary>
+public readonly record struct GrabAnswer(GrabOutcome Outcome, GrabResponse? Response);
+
+/// <summary>
+/// One grab: verify with account, answer from the campaign's state when it has not started or is
+/// sold out, otherwise take a packet from this replica's buffer and commit the claim before saying won.
+/// </summary>
+public sealed partial class GrabService(
+    AccountClient account,
+    CampaignStateCache states,
+    ConsumerRegistry consumers,
+    ClaimBatcher claims,
+    DrainState drain,
+    TimeProvider time,
+    IOptions<GrabOptions> options,
+    ILogger<GrabService> logger)
+{
+    private const int MaxPacketsPerGrab = 8;
+    private readonly TimeSpan _bufferWait = TimeSpan.FromMilliseconds(options.Value.BufferWaitMilliseconds);
+    private int _inFlight;
+
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    public async Task<GrabAnswer> GrabAsync(string token, long campaignId, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _inFlight);
+        try
+        {
+            return await GrabCoreAsync(token, campaignId, cancellationToken);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
+
+    private async Task<GrabAnswer> GrabCoreAsync(string token, long campaignId, CancellationToken cancellationToken)
+    {
+        if (drain.IsDraining)
+        {
+            return Answer(GrabOutcome.Shed, campaignId, retryAfter: 1, reason: "draining");
+        }
+        CampaignState state;
+        try
+        {
+            state = await states.GetAsync(campaignId, cancellationToken);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+        {
+            LogStateUnavailable(logger, campaignId, ex.Message);
+            return Answer(GrabOutcome.Shed, campaignId, retryAfter: 1, reason: "ledger_unavailable");
+        }
+        if (!state.Exists)
+        {
+            return new GrabAnswer(GrabOutcome.Invalid, null);
+        }
+
+        var verification = await account.VerifyAsync(token, campaignId, cancellationToken);
+        var verifiedBy = verification.VerifiedBy;
+        switch (verification.Decision)
+        {
+            case VerifyDecision.Unauthorized:
+                return Answer(GrabOutcome.Unauthorized, campaignId, verifiedBy: verifiedBy);
+            case VerifyDecision.RateLimited:
+                return Answer(GrabOutcome.RateLimited, campaignId, retryAfter: Math.Max(1, verification.RetryAfterSeconds), verifiedBy: verifiedBy);
+            case VerifyDecision.Shed:
+                return Answer(GrabOutcome.Shed, campaignId, retryAfter: Math.Max(1, verification.RetryAfterSeconds), verifiedBy: verifiedBy,
+                    reason: verifiedBy == "none" ? "account_unavailable" : "admission");
+        }
+        var userId = verification.UserId;
+
+        if (time.GetUtcNow() < state.StartsAt)
+        {
+            return Answer(GrabOutcome.NotStarted, campaignId, startsAt: state.StartsAt, retryAfter: SecondsUntil(state.StartsAt), verifiedBy: verifiedBy);
+        }
+        if (state.SoldOut)
+        {
+            return Answer(GrabOutcome.SoldOut, campaignId, verifiedBy: verifiedBy);
+        }
+
+        CampaignConsumer consumer;
+        try
+        {
+            consumer = await consumers.GetAsync(campaignId, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogConsumerUnavailable(logger, campaignId, ex.Message);
+            return Answer(GrabOutcome.Shed, campaignId, retryAfter: 1, verifiedBy: verifiedBy, reason: "queue_unavailable");
+        }
+        if (consumer.Winners.TryGetValue(userId, out var wonBefore))
+        {
+            return Answer(GrabOutcome.AlreadyWon, campaignId, amount: wonBefore, verifiedBy: verifiedBy);
+        }
+
+        for (var i = 0; i < MaxPacketsPerGrab; i++)
+        {
+            var taken = await consumer.TakeAsync(_bufferWait, cancellationToken);
+            if (taken is not { } delivery)
+            {
+                break;
+            }
+            var packet = delivery.Packet;
+            var claim = await claims.ClaimAsync(packet.PacketId, campaignId, userId, packet.AmountCents, CancellationToken.None);
+            switch (claim.Result)
+            {
+                case ClaimResult.Won:
+                    await consumer.AckAsync(delivery);
+                    consumer.Winners[userId] = packet.AmountCents;
+                    return Answer(GrabOutcome.Won, campaignId, packet.PacketId, packet.AmountCents, verifiedBy: verifiedBy);
+                case ClaimResult.AlreadyWon:
+                    await consumer.ReturnAsync(delivery);
+                    consumer.Winners[userId] = claim.AmountCents;
+                    return Answer(GrabOutcome.AlreadyWon, campaignId, amount: claim.AmountCents, verifiedBy: verifiedBy);
+                case ClaimResult.PacketTaken:
+                    // A duplicate delivery of a packet already in the ledger: it leaves the queue, the next one serves.
+                    await consumer.AckAsync(delivery);
+                    if (claim.SameUser)
+                    {
+                        consumer.Winners[userId] = claim.AmountCents;
+                        return Answer(GrabOutcome.AlreadyWon, campaignId, amount: claim.AmountCents, verifiedBy: verifiedBy);
+                    }
+                    continue;
+                default:
+                    await consumer.NackAsync(delivery);
+                    return Answer(GrabOutcome.Shed, campaignId, retryAfter: 1, verifiedBy: verifiedBy, reason: "ledger_unavailable");
+            }
+        }
+
+        // This replica's buffer stayed empty: sold out only if the ledger says every released packet is claimed and no batch is due.
+        try
+        {
+            state = await states.GetAsync(campaignId, cancellationToken);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+        {
+            LogStateUnavailable(logger, campaignId, ex.Message);
+        }
+        if (state.SoldOut)
+        {
+            return Answer(GrabOutcome.SoldOut, campaignId, verifiedBy: verifiedBy);
+        }
+        var retry = state.NextReleaseAt is { } next && !state.AllReleased && next > time.GetUtcNow() && state.Claimed >= state.ReleasedPackets
+            ? SecondsUntil(next)
+            : 1;
+        return Answer(GrabOutcome.TryAgain, campaignId, nextReleaseAt: state.AllReleased ? null : state.NextReleaseAt, retryAfter: retry, verifiedBy: verifiedBy);
+    }
+
+    private int SecondsUntil(DateTimeOffset at) => (int)Math.Clamp(Math.Ceiling((at - time.GetUtcNow()).TotalSeconds), 1, 3600);
+
+    private static GrabAnswer Answer(GrabOutcome outcome, long campaignId, long? packetId = null, int? amount = null, DateTimeOffset? startsAt = null,
+        DateTimeOffset? nextReleaseAt = null, int? retryAfter = null, string? verifiedBy = null, string? reason = null) =>
+        new(outcome, new GrabResponse(outcome.Name(), campaignId, packetId, amount, startsAt, nextReleaseAt, retryAfter, verifiedBy, reason));
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Campaign {CampaignId}: state not readable ({Reason}); answering from what is known")]
+    private static partial void LogStateUnavailable(ILogger logger, long campaignId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Campaign {CampaignId}: consumer not available ({Reason}); grab shed")]
+    private static partial void LogConsumerUnavailable(ILogger logger, long campaignId, string reason);
+}

@@ -1,0 +1,230 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Threading.Channels;
+using ElasticRedPacket.ServiceDefaults.Messaging;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+
+namespace ElasticRedPacket.RedPacket.Messaging;
+
+/// <summary>A packet handed to this replica and not yet acked. Generation: the channel incarnation its tag belongs to.</summary>
+public readonly record struct Delivery(ulong Tag, int Generation, PacketMessage Packet);
+
+/// <summary>
+/// One campaign's long-lived consumer: RabbitMQ pushes at most Grab:Prefetch unacked packets into a
+/// bounded in-process buffer; grabs take them from there. A delivery is acked only after its claim
+/// row is committed. When the channel shuts down (broker restart, connection loss) the broker requeues
+/// every unacked packet, so buffered deliveries of that channel incarnation are dropped here and
+/// their tags are never acked on the recovered channel.
+/// </summary>
+public sealed partial class CampaignConsumer : IAsyncDisposable
+{
+    private readonly Channel<Delivery> _buffer;
+    private readonly IChannel _channel;
+    private readonly ILogger _logger;
+    private int _generation;
+    private long _lastUsedTicks;
+    private string? _consumerTag;
+    private Func<bool> _connectionOpen = static () => false;
+
+    private CampaignConsumer(long campaignId, IChannel channel, int prefetch, ILogger logger)
+    {
+        CampaignId = campaignId;
+        _channel = channel;
+        _logger = logger;
+        // Unacked deliveries never exceed the prefetch, so the buffer never refuses one of the current channel.
+        _buffer = Channel.CreateBounded<Delivery>(new BoundedChannelOptions(prefetch * 2) { FullMode = BoundedChannelFullMode.Wait });
+    }
+
+    public long CampaignId { get; }
+
+    /// <summary>Users this replica saw win in this campaign (saves a packet round trip for repeat grabs).</summary>
+    public ConcurrentDictionary<long, int> Winners { get; } = new();
+
+    public long LastUsedTicks => Volatile.Read(ref _lastUsedTicks);
+
+    public int Buffered => _buffer.Reader.Count;
+
+    /// <summary>The broker closed this channel (a channel error) while the connection is up: automatic recovery will not reopen it.</summary>
+    public bool IsBroken => !_channel.IsOpen && _channel.CloseReason?.Initiator == ShutdownInitiator.Peer && _connectionOpen();
+
+    public static async Task<CampaignConsumer> StartAsync(long campaignId, IConnection connection, int prefetch, ILogger logger, CancellationToken cancellationToken)
+    {
+        var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+        try
+        {
+            var queue = Topology.PacketQueue(campaignId);
+            await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, arguments: Topology.QuorumQueueArguments(), cancellationToken: cancellationToken);
+            await channel.BasicQosAsync(0, (ushort)prefetch, global: false, cancellationToken);
+            var consumer = new CampaignConsumer(campaignId, channel, prefetch, logger) { _connectionOpen = () => connection.IsOpen };
+            channel.ChannelShutdownAsync += consumer.OnChannelShutdownAsync;
+            var basic = new AsyncEventingBasicConsumer(channel);
+            basic.ReceivedAsync += consumer.OnReceivedAsync;
+            consumer._consumerTag = await channel.BasicConsumeAsync(queue, autoAck: false, basic, cancellationToken);
+            consumer.Touch();
+            return consumer;
+        }
+        catch
+        {
+            await channel.DisposeAsync();
+            throw;
+        }
+    }
+
+    public void Touch() => Volatile.Write(ref _lastUsedTicks, DateTime.UtcNow.Ticks);
+
+    /// <summary>The next buffered packet, or null when none arrives within <paramref name="wait"/>.</summary>
+    public async ValueTask<Delivery?> TakeAsync(TimeSpan wait, CancellationToken cancellationToken)
+    {
+        Touch();
+        while (true)
+        {
+            if (_buffer.Reader.TryRead(out var delivery))
+            {
+                if (delivery.Generation == Volatile.Read(ref _generation))
+                {
+                    return delivery;
+                }
+                continue; // the broker already requeued it with its old channel
+            }
+            if (wait <= TimeSpan.Zero)
+            {
+                return null;
+            }
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(wait);
+            try
+            {
+                delivery = await _buffer.Reader.ReadAsync(timeout.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return null;
+            }
+            catch (ChannelClosedException)
+            {
+                return null;
+            }
+            if (delivery.Generation == Volatile.Read(ref _generation))
+            {
+                return delivery;
+            }
+            wait = TimeSpan.Zero;
+        }
+    }
+
+    /// <summary>The claim is committed: the packet leaves the queue.</summary>
+    public async ValueTask AckAsync(Delivery delivery)
+    {
+        if (delivery.Generation != Volatile.Read(ref _generation))
+        {
+            return; // requeued by the broker; its redelivery is recognised as a duplicate and acked then
+        }
+        try
+        {
+            await _channel.BasicAckAsync(delivery.Tag, multiple: false);
+        }
+        catch (Exception ex) when (ex is RabbitMQ.Client.Exceptions.AlreadyClosedException or RabbitMQ.Client.Exceptions.OperationInterruptedException or ObjectDisposedException)
+        {
+            LogAckFailed(_logger, delivery.Packet.PacketId, ex.Message);
+        }
+    }
+
+    /// <summary>The packet was not claimed: it serves the next grab on this replica.</summary>
+    public async ValueTask ReturnAsync(Delivery delivery)
+    {
+        if (!_buffer.Writer.TryWrite(delivery))
+        {
+            await NackAsync(delivery);
+        }
+    }
+
+    /// <summary>The claim could not be committed: the broker requeues the packet.</summary>
+    public async ValueTask NackAsync(Delivery delivery)
+    {
+        if (delivery.Generation != Volatile.Read(ref _generation))
+        {
+            return;
+        }
+        try
+        {
+            await _channel.BasicNackAsync(delivery.Tag, multiple: false, requeue: true);
+        }
+        catch (Exception ex) when (ex is RabbitMQ.Client.Exceptions.AlreadyClosedException or RabbitMQ.Client.Exceptions.OperationInterruptedException or ObjectDisposedException)
+        {
+            LogAckFailed(_logger, delivery.Packet.PacketId, ex.Message);
+        }
+    }
+
+    private async Task OnReceivedAsync(object sender, BasicDeliverEventArgs args)
+    {
+        PacketMessage? packet = null;
+        try
+        {
+            packet = JsonSerializer.Deserialize(args.Body.Span, MessagingJsonContext.Default.PacketMessage);
+        }
+        catch (JsonException)
+        {
+        }
+        if (packet is null || packet.CampaignId != CampaignId || packet.PacketId <= 0 || packet.AmountCents <= 0)
+        {
+            // Poison: dead-lettered for an operator instead of looping.
+            LogPoison(_logger, CampaignId, args.DeliveryTag);
+            await _channel.BasicNackAsync(args.DeliveryTag, multiple: false, requeue: false);
+            return;
+        }
+        var delivery = new Delivery(args.DeliveryTag, Volatile.Read(ref _generation), packet);
+        if (!_buffer.Writer.TryWrite(delivery))
+        {
+            await _channel.BasicNackAsync(args.DeliveryTag, multiple: false, requeue: true);
+        }
+    }
+
+    private Task OnChannelShutdownAsync(object sender, ShutdownEventArgs args)
+    {
+        Interlocked.Increment(ref _generation);
+        while (_buffer.Reader.TryRead(out _))
+        {
+        }
+        if (args.Initiator != ShutdownInitiator.Application)
+        {
+            LogChannelShutdown(_logger, CampaignId, args.ReplyText);
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Stops consuming and gives every buffered packet back to the queue.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (_consumerTag is not null && _channel.IsOpen)
+            {
+                await _channel.BasicCancelAsync(_consumerTag);
+            }
+            while (_buffer.Reader.TryRead(out var delivery))
+            {
+                await NackAsync(delivery);
+            }
+            if (_channel.IsOpen)
+            {
+                await _channel.CloseAsync();
+            }
+        }
+        catch (Exception ex) when (ex is RabbitMQ.Client.Exceptions.AlreadyClosedException or RabbitMQ.Client.Exceptions.OperationInterruptedException or ObjectDisposedException)
+        {
+            // Closing the channel requeues whatever is still unacked.
+        }
+        _buffer.Writer.TryComplete();
+        await _channel.DisposeAsync();
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ack/nack of packet {PacketId} failed ({Reason}); the broker redelivers it and the ledger recognises it")]
+    private static partial void LogAckFailed(ILogger logger, long packetId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Campaign {CampaignId}: unreadable packet message (tag {Tag}) dead-lettered")]
+    private static partial void LogPoison(ILogger logger, long campaignId, ulong tag);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Campaign {CampaignId}: consumer channel shut down ({Reason}); buffered packets were requeued by the broker")]
+    private static partial void LogChannelShutdown(ILogger logger, long campaignId, string reason);
+}

@@ -1,0 +1,64 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace ElasticRedPacket.RedPacket.Services;
+
+/// <summary>Grab:* settings (validated at start-up).</summary>
+public sealed class GrabOptions
+{
+    public const string Section = "Grab";
+
+    /// <summary>Unacked packets one replica holds per campaign: at least the grabs a replica serves at once (each holds its packet until the commit), small enough that packets do not idle in one replica while others turn users away.</summary>
+    [Range(1, 1000)]
+    public int Prefetch { get; set; } = 128;
+
+    /// <summary>How long a grab waits for a packet when this replica's buffer is empty before answering try_again.</summary>
+    [Range(0, 2000)]
+    public int BufferWaitMilliseconds { get; set; } = 75;
+
+    /// <summary>How long a campaign's state (start, batches released, claims) is reused before it is read again.</summary>
+    [Range(50, 10_000)]
+    public int CampaignCacheMilliseconds { get; set; } = 300;
+
+    /// <summary>Most claims per grouped INSERT.</summary>
+    [Range(1, 5000)]
+    public int ClaimBatchSize { get; set; } = 256;
+
+    /// <summary>Grouped INSERTs that may run at once.</summary>
+    [Range(1, 32)]
+    public int ClaimWriters { get; set; } = 2;
+
+    /// <summary>A claim INSERT slower than this fails (nothing said won, the packet goes back to the queue).</summary>
+    [Range(1, 120)]
+    public int ClaimCommandTimeoutSeconds { get; set; } = 5;
+
+    [Range(50, 60_000)]
+    public int OutcomeFlushMilliseconds { get; set; } = 250;
+
+    /// <summary>A campaign's consumer that served no grab for this long is stopped (its packets go back to the queue).</summary>
+    [Range(5, 86_400)]
+    public int IdleConsumerSeconds { get; set; } = 120;
+
+    /// <summary>When account is unreachable (breaker open), check the token's signature locally instead of shedding (no block or rate-limit check then).</summary>
+    public bool DegradeToLocalTokenCheck { get; set; }
+
+    [Range(50, 30_000)]
+    public int VerifyTimeoutMilliseconds { get; set; } = 1000;
+
+    /// <summary>How long the breaker stays open after account failed (the Retry-After of shed answers).</summary>
+    [Range(1, 300)]
+    public int BreakerBreakSeconds { get; set; } = 5;
+
+    /// <summary>Calls the breaker must see in its sampling window before it may open.</summary>
+    [Range(2, 10_000)]
+    public int BreakerMinimumThroughput { get; set; } = 10;
+}
+
+/// <summary>Services:AccountUrl: where account's /internal/verify answers.</summary>
+public sealed class ServicesOptions
+{
+    public const string Section = "Services";
+
+    [Required]
+    [Url]
+    public string AccountUrl { get; set; } = "";
+}

@@ -1,0 +1,189 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace ElasticRedPacket.Account.Tests;
+
+/// <summary>Login, operator endpoints and /internal/verify against the real account replicas (directly and through nginx).</summary>
+public sealed class AccountApiTests : IAsyncLifetime
+{
+    private static long _nextUserId = 900_000_000 + Environment.TickCount64 % 1_000_000 * 100;
+    private readonly AccountsClient _accounts = AccountsClient.ThroughNginx();
+    private readonly HttpClient _replica0 = Replica(0);
+    private readonly HttpClient _replica1 = Replica(1);
+
+    private static HttpClient Replica(int i) => new() { BaseAddress = new Uri($"http://127.0.0.1:{StackEnvironment.Current.PortBase + 110 + i}") };
+
+    private static long NewIds(int count) => Interlocked.Add(ref _nextUserId, count) - count;
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    [Fact]
+    public async Task Login_ExistingUser_ReturnsTokenAccountAccepts()
+    {
+        var id = NewIds(1);
+        await _accounts.CreateUsersAsync(id, 1);
+        using var response = await _replica0.PostAsJsonAsync("/api/accounts/login", new { userId = id });
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(id, body.RootElement.GetProperty("userId").GetInt64());
+        Assert.True(body.RootElement.GetProperty("expiresAt").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddMinutes(1));
+
+        var verified = await VerifyAsync(_replica1, body.RootElement.GetProperty("token").GetString());
+        Assert.Equal(("allowed", id), (verified.Decision, verified.UserId));
+    }
+
+    [Theory]
+    [InlineData("{\"userId\":0}")]
+    [InlineData("{\"userId\":\"x\"}")]
+    [InlineData("{")]
+    public async Task Login_BadInput_400ProblemDetails(string json)
+    {
+        using var response = await _replica0.PostAsync("/api/accounts/login", new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task Login_UnknownUser_404()
+    {
+        using var response = await _replica0.PostAsJsonAsync("/api/accounts/login", new { userId = long.MaxValue - 1 });
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task BulkCreate_WithoutOrWrongOperatorKey_401AndNothingCreated()
+    {
+        var id = NewIds(10);
+        using var none = await _replica0.PostAsJsonAsync("/api/accounts/users/bulk", new { firstId = id, count = 10 });
+        using var wrongRequest = new HttpRequestMessage(HttpMethod.Post, "/api/accounts/users/bulk") { Content = JsonContent.Create(new { firstId = id, count = 10 }) };
+        wrongRequest.Headers.Add("X-Operator-Key", StackEnvironment.Current.OperatorKey + "x");
+        using var wrong = await _replica0.SendAsync(wrongRequest);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, none.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        using var login = await _replica0.PostAsJsonAsync("/api/accounts/login", new { userId = id });
+        Assert.Equal(HttpStatusCode.NotFound, login.StatusCode);
+    }
+
+    [Fact]
+    public async Task BulkCreate_ManyUsersTwice_CreatesOnceIdempotent()
+    {
+        var id = NewIds(50_000);
+        using var first = await _accounts.OperatorPostAsync("/api/accounts/users/bulk", new { firstId = id, count = 50_000 });
+        using var again = await _accounts.OperatorPostAsync("/api/accounts/users/bulk", new { firstId = id, count = 50_000 });
+        using var invalid = await _accounts.OperatorPostAsync("/api/accounts/users/bulk", new { firstId = id, count = 0 });
+
+        Assert.Equal(50_000, (await first.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("created").GetInt32());
+        Assert.Equal(0, (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("created").GetInt32());
+        Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
+        Assert.Equal(id + 49_999, (await VerifyAsync(_replica0, await _accounts.LoginAsync(id + 49_999))).UserId);
+    }
+
+    [Fact]
+    public async Task Verify_TamperedExpiredOrUnknownUserToken_Unauthorized()
+    {
+        var id = NewIds(1);
+        await _accounts.CreateUsersAsync(id, 1);
+        var token = await _accounts.LoginAsync(id);
+        var signer = AccountsClient.StackSigner();
+
+        Assert.Equal("unauthorized", (await VerifyAsync(_replica0, token[..^3] + "abc")).Decision);
+        Assert.Equal("unauthorized", (await VerifyAsync(_replica0, signer.Issue(id, DateTimeOffset.UtcNow.AddSeconds(-1)))).Decision);
+        Assert.Equal("unauthorized", (await VerifyAsync(_replica0, signer.Issue(long.MaxValue - 2, DateTimeOffset.UtcNow.AddHours(1)))).Decision);
+        Assert.Equal("unauthorized", (await VerifyAsync(_replica0, "")).Decision);
+        Assert.Equal("unauthorized", (await VerifyAsync(_replica0, $"{id}.9999999999.!!!!")).Decision);
+        Assert.Equal("allowed", (await VerifyAsync(_replica0, token)).Decision);
+    }
+
+    [Fact]
+    public async Task Verify_BlockedUser_RefusedAtOnceOnThatReplicaAndWithinBoundOnOthers()
+    {
+        var id = NewIds(1);
+        await _accounts.CreateUsersAsync(id, 1);
+        var token = await _accounts.LoginAsync(id);
+        Assert.Equal("allowed", (await VerifyAsync(_replica1, token)).Decision); // cached as active there
+
+        using var block = new HttpRequestMessage(HttpMethod.Post, $"/api/accounts/users/{id}/block");
+        block.Headers.Add("X-Operator-Key", StackEnvironment.Current.OperatorKey);
+        using var blocked = await _replica0.SendAsync(block);
+        Assert.Equal(HttpStatusCode.OK, blocked.StatusCode);
+        Assert.Equal("unauthorized", (await VerifyAsync(_replica0, token)).Decision);
+
+        await Task.Delay(TimeSpan.FromSeconds(2.2)); // Account:UserCacheSeconds = 2
+        Assert.Equal("unauthorized", (await VerifyAsync(_replica1, token)).Decision);
+        using var login = await _replica1.PostAsJsonAsync("/api/accounts/login", new { userId = id });
+        Assert.Equal(HttpStatusCode.Forbidden, login.StatusCode);
+
+        using var unblock = await _accounts.OperatorPostAsync($"/api/accounts/users/{id}/unblock");
+        Assert.Equal(HttpStatusCode.OK, unblock.StatusCode);
+        await Task.Delay(TimeSpan.FromSeconds(2.2));
+        Assert.Equal("allowed", (await VerifyAsync(_replica0, token)).Decision);
+        Assert.Equal("allowed", (await VerifyAsync(_replica1, token)).Decision);
+    }
+
+    [Fact]
+    public async Task Verify_ManyAttemptsAlternatingReplicas_FivePerWindowSharedThroughRedis()
+    {
+        var id = NewIds(1);
+        await _accounts.CreateUsersAsync(id, 1);
+        var token = await _accounts.LoginAsync(id);
+        await VerifyAsync(_replica0, token); // warms the status caches so the burst fits in one window
+        await VerifyAsync(_replica1, token);
+        await Task.Delay(1100);
+
+        var started = DateTime.UtcNow;
+        var results = new List<(string Decision, long UserId, int RetryAfterSeconds)>();
+        for (var i = 0; i < 12; i++)
+        {
+            results.Add(await VerifyAsync(i % 2 == 0 ? _replica0 : _replica1, token));
+        }
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(1), "the burst must fit in one 1 s window");
+        Assert.Equal(5, results.Count(r => r.Decision == "allowed"));
+        Assert.Equal(7, results.Count(r => r.Decision == "rate_limited"));
+        Assert.All(results.Where(r => r.Decision == "rate_limited"), r => Assert.Equal(1, r.RetryAfterSeconds));
+        Assert.Equal(Enumerable.Repeat("allowed", 5), results.Take(5).Select(r => r.Decision));
+    }
+
+    [Fact]
+    public async Task Admission_OperatorShedsAll_EveryReplicaShedsThenAdmitsAgain()
+    {
+        var id = NewIds(1);
+        await _accounts.CreateUsersAsync(id, 1);
+        var token = await _accounts.LoginAsync(id);
+        using var invalid = await _accounts.OperatorPutAsync("/api/accounts/admission", new { shedRatio = 1.5 });
+        Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
+        try
+        {
+            using var shedAll = await _accounts.OperatorPutAsync("/api/accounts/admission", new { shedRatio = 1.0 });
+            Assert.Equal(HttpStatusCode.OK, shedAll.StatusCode);
+            await Task.Delay(1300); // Account:AdmissionRefreshMilliseconds = 1000
+            Assert.Equal("shed", (await VerifyAsync(_replica0, token)).Decision);
+            Assert.Equal("shed", (await VerifyAsync(_replica1, token)).Decision);
+        }
+        finally
+        {
+            using var reset = await _accounts.OperatorPutAsync("/api/accounts/admission", new { shedRatio = 0.0 });
+            Assert.Equal(HttpStatusCode.OK, reset.StatusCode);
+        }
+        await Task.Delay(1300);
+        Assert.Equal("allowed", (await VerifyAsync(_replica0, token)).Decision);
+        Assert.Equal("allowed", (await VerifyAsync(_replica1, token)).Decision);
+    }
+
+    private static async Task<(string Decision, long UserId, int RetryAfterSeconds)> VerifyAsync(HttpClient client, string? token)
+    {
+        using var response = await client.PostAsJsonAsync("/internal/verify", new { token, campaignId = 1 });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return (body.GetProperty("decision").GetString()!, body.GetProperty("userId").GetInt64(), body.GetProperty("retryAfterSeconds").GetInt32());
+    }
+
+    public Task DisposeAsync()
+    {
+        _accounts.Dispose();
+        _replica0.Dispose();
+        _replica1.Dispose();
+        return Task.CompletedTask;
+    }
+}
