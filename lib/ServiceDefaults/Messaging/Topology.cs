@@ -1,3 +1,5 @@
+using RabbitMQ.Client;
+
 namespace ElasticRedPacket.ServiceDefaults.Messaging;
 
 /// <summary>
@@ -24,4 +26,26 @@ public static class Topology
         // A packet redelivered this many times (consumer crash loops) is dead-lettered for an operator.
         ["x-delivery-limit"] = 20,
     };
+
+    /// <summary>Declares a campaign's packet queue (idempotent: every declarer uses these arguments).</summary>
+    public static Task<QueueDeclareOk> DeclarePacketQueueAsync(IChannel channel, long campaignId, CancellationToken cancellationToken = default) =>
+        channel.QueueDeclareAsync(PacketQueue(campaignId), durable: true, exclusive: false, autoDelete: false,
+            arguments: QuorumQueueArguments(), cancellationToken: cancellationToken);
+
+    /// <summary>
+    /// Declares what both redpacket and monitor rely on: the dead-letter pair and the outcome
+    /// exchange, queue and binding. Either side may start first; no batch or poison message is
+    /// dropped for want of a queue.
+    /// </summary>
+    public static async Task DeclareSharedAsync(IChannel channel, CancellationToken cancellationToken = default)
+    {
+        await channel.ExchangeDeclareAsync(DeadLetterExchange, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken);
+        await channel.QueueDeclareAsync(DeadLetterQueue, durable: true, exclusive: false, autoDelete: false,
+            arguments: new Dictionary<string, object?> { ["x-queue-type"] = "quorum" }, cancellationToken: cancellationToken);
+        await channel.QueueBindAsync(DeadLetterQueue, DeadLetterExchange, string.Empty, cancellationToken: cancellationToken);
+        await channel.ExchangeDeclareAsync(OutcomeExchange, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken);
+        await channel.QueueDeclareAsync(OutcomeQueue, durable: true, exclusive: false, autoDelete: false,
+            arguments: QuorumQueueArguments(), cancellationToken: cancellationToken);
+        await channel.QueueBindAsync(OutcomeQueue, OutcomeExchange, string.Empty, cancellationToken: cancellationToken);
+    }
 }

@@ -25,7 +25,7 @@ public static class ErpApi
     /// <summary>Users per bulk request (larger sets go in several requests).</summary>
     public const int BulkUsersChunk = 10_000;
 
-    public static object BulkUsersBody(long fromId, int count, string displayNamePrefix) => new { fromId, count, displayNamePrefix };
+    public static object BulkUsersBody(long fromId, int count, string displayNamePrefix) => new { firstId = fromId, count, namePrefix = displayNamePrefix };
 
     public static object CampaignBody(CampaignSpec spec) => new
     {

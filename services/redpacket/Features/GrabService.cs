@@ -19,6 +19,7 @@ public sealed partial class GrabService(
     CampaignStateCache states,
     ConsumerRegistry consumers,
     ClaimBatcher claims,
+    ClaimStore ledger,
     DrainState drain,
     TimeProvider time,
     IOptions<GrabOptions> options,
@@ -136,9 +137,16 @@ public sealed partial class GrabService(
             }
         }
 
-        // This replica's buffer stayed empty: sold out only if the ledger says every released packet is claimed and no batch is due.
+        // This replica's buffer stayed empty (the packets may sit in another replica's buffer). A user who
+        // won through another replica hears already_won, not try_again: this replica's Winners cannot know.
+        // Sold out only if the ledger says every released packet is claimed and no batch is due.
         try
         {
+            if (await ledger.FindAsync(campaignId, userId, cancellationToken) is { } earlier)
+            {
+                consumer.Winners[userId] = earlier.AmountCents;
+                return Answer(GrabOutcome.AlreadyWon, campaignId, amount: earlier.AmountCents, verifiedBy: verifiedBy);
+            }
             state = await states.GetAsync(campaignId, cancellationToken);
         }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException)

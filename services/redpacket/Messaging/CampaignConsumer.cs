@@ -54,7 +54,7 @@ public sealed partial class CampaignConsumer : IAsyncDisposable
         try
         {
             var queue = Topology.PacketQueue(campaignId);
-            await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, arguments: Topology.QuorumQueueArguments(), cancellationToken: cancellationToken);
+            await Topology.DeclarePacketQueueAsync(channel, campaignId, cancellationToken);
             await channel.BasicQosAsync(0, (ushort)prefetch, global: false, cancellationToken);
             var consumer = new CampaignConsumer(campaignId, channel, prefetch, logger) { _connectionOpen = () => connection.IsOpen };
             channel.ChannelShutdownAsync += consumer.OnChannelShutdownAsync;

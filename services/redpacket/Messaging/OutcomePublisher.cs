@@ -55,7 +55,7 @@ public sealed partial class OutcomePublisher(
         {
             if (!_declared)
             {
-                await publisher.DeclareAsync(DeclareAsync, cancellationToken);
+                await publisher.DeclareAsync(channel => Topology.DeclareSharedAsync(channel, cancellationToken), cancellationToken);
                 _declared = true;
             }
             if (_unconfirmed is not null)
@@ -90,13 +90,6 @@ public sealed partial class OutcomePublisher(
     {
         var body = JsonSerializer.SerializeToUtf8Bytes(batch, MessagingJsonContext.Default.OutcomeBatch);
         await publisher.PublishAsync(Topology.OutcomeExchange, "", body, batch.BatchId.ToString(), cancellationToken);
-    }
-
-    private static async Task DeclareAsync(IChannel channel)
-    {
-        await channel.ExchangeDeclareAsync(Topology.OutcomeExchange, ExchangeType.Fanout, durable: true, autoDelete: false);
-        await channel.QueueDeclareAsync(Topology.OutcomeQueue, durable: true, exclusive: false, autoDelete: false, arguments: Topology.QuorumQueueArguments());
-        await channel.QueueBindAsync(Topology.OutcomeQueue, Topology.OutcomeExchange, "");
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outcome batch not published ({Reason}); kept for the next flush")]

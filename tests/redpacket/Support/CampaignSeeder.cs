@@ -70,7 +70,7 @@ public sealed class CampaignSeeder(string postgres, string rabbitMq) : IAsyncDis
     public async Task PublishAsync(long campaignId, IEnumerable<PacketMessage> packets)
     {
         await using var channel = await OpenChannelAsync(confirms: true);
-        await channel.QueueDeclareAsync(Topology.PacketQueue(campaignId), true, false, false, Topology.QuorumQueueArguments());
+        await Topology.DeclarePacketQueueAsync(channel, campaignId);
         var pending = new List<Task>();
         foreach (var packet in packets)
         {

@@ -78,7 +78,7 @@ public sealed partial class CampaignCloser(NpgsqlDataSource dataSource, RabbitMq
         var queue = Topology.PacketQueue(campaignId);
         var conn = await connection.GetAsync(cancellationToken);
         await using var channel = await conn.CreateChannelAsync(cancellationToken: cancellationToken);
-        await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, arguments: Topology.QuorumQueueArguments(), cancellationToken: cancellationToken);
+        await Topology.DeclarePacketQueueAsync(channel, campaignId, cancellationToken);
         await channel.BasicQosAsync(0, Prefetch, false, cancellationToken);
         var deliveries = System.Threading.Channels.Channel.CreateUnbounded<(ulong Tag, long PacketId)>(new() { SingleReader = true, SingleWriter = true });
         var consumer = new AsyncEventingBasicConsumer(channel);

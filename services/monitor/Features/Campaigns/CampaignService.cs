@@ -24,8 +24,7 @@ public sealed class CampaignService(
         var id = await store.CreateAsync(request, name, startsAt, amounts, cancellationToken);
         var queue = Topology.PacketQueue(id);
         // Declared at issue time so redpacket can attach its consumer before the first release.
-        await publisher.DeclareAsync(channel => channel.QueueDeclareAsync(
-            queue, durable: true, exclusive: false, autoDelete: false, arguments: Topology.QuorumQueueArguments(), cancellationToken: cancellationToken), cancellationToken);
+        await publisher.DeclareAsync(channel => Topology.DeclarePacketQueueAsync(channel, id, cancellationToken), cancellationToken);
         return new CampaignIssued(id, name, request.TotalCents, request.PacketCount, request.BatchCount, request.IntervalSeconds, startsAt, queue);
     }
 

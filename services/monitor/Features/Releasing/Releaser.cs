@@ -80,8 +80,7 @@ public sealed partial class Releaser(
     private async Task ReleaseAsync(DueBatch batch, CancellationToken cancellationToken)
     {
         var queue = Topology.PacketQueue(batch.CampaignId);
-        await publisher.DeclareAsync(channel => channel.QueueDeclareAsync(
-            queue, durable: true, exclusive: false, autoDelete: false, arguments: Topology.QuorumQueueArguments(), cancellationToken: cancellationToken), cancellationToken);
+        await publisher.DeclareAsync(channel => Topology.DeclarePacketQueueAsync(channel, batch.CampaignId, cancellationToken), cancellationToken);
         var published = 0;
         var afterId = 0L;
         while (true)

@@ -28,7 +28,7 @@ public sealed partial class OutcomeConsumer(
         _channel = channel;
         try
         {
-            await DeclareAsync(channel, stoppingToken);
+            await Topology.DeclareSharedAsync(channel, stoppingToken);
             await channel.BasicQosAsync(0, (ushort)options.Value.OutcomePrefetch, false, stoppingToken);
             var consumer = new AsyncEventingBasicConsumer(channel);
             consumer.ReceivedAsync += (_, delivery) => HandleAsync(delivery, stoppingToken);
@@ -51,19 +51,6 @@ public sealed partial class OutcomeConsumer(
                 // The connection went first (shutdown or broker restart): nothing left to close.
             }
         }
-    }
-
-    /// <summary>The outcome exchange, queue and binding, and the dead-letter pair (docs/contracts.md).</summary>
-    public static async Task DeclareAsync(IChannel channel, CancellationToken cancellationToken)
-    {
-        await channel.ExchangeDeclareAsync(Topology.DeadLetterExchange, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken);
-        await channel.QueueDeclareAsync(Topology.DeadLetterQueue, durable: true, exclusive: false, autoDelete: false,
-            arguments: new Dictionary<string, object?> { ["x-queue-type"] = "quorum" }, cancellationToken: cancellationToken);
-        await channel.QueueBindAsync(Topology.DeadLetterQueue, Topology.DeadLetterExchange, string.Empty, cancellationToken: cancellationToken);
-        await channel.ExchangeDeclareAsync(Topology.OutcomeExchange, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken);
-        await channel.QueueDeclareAsync(Topology.OutcomeQueue, durable: true, exclusive: false, autoDelete: false,
-            arguments: Topology.QuorumQueueArguments(), cancellationToken: cancellationToken);
-        await channel.QueueBindAsync(Topology.OutcomeQueue, Topology.OutcomeExchange, string.Empty, cancellationToken: cancellationToken);
     }
 
     private async Task HandleAsync(BasicDeliverEventArgs delivery, CancellationToken stoppingToken)
