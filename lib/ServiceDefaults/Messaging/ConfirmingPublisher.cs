@@ -11,12 +11,12 @@ namespace ElasticRedPacket.ServiceDefaults.Messaging;
 /// </summary>
 public sealed class ConfirmingPublisher(RabbitMqConnection connection) : IAsyncDisposable
 {
-    private readonly SemaphoreSlim _gate = new(1, 1);
-    private IChannel? _channel;
+    private readonly ReopeningChannel _channel = new(connection,
+        new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
 
     public async ValueTask PublishAsync(string exchange, string routingKey, ReadOnlyMemory<byte> body, string messageId, CancellationToken cancellationToken)
     {
-        var channel = await GetChannelAsync(cancellationToken);
+        var channel = await _channel.GetAsync(cancellationToken);
         var properties = new BasicProperties
         {
             Persistent = true,
@@ -45,43 +45,7 @@ public sealed class ConfirmingPublisher(RabbitMqConnection connection) : IAsyncD
 
     /// <summary>Runs a declaration (exchange, queue, binding) on the publishing channel.</summary>
     public async Task DeclareAsync(Func<IChannel, Task> declare, CancellationToken cancellationToken) =>
-        await declare(await GetChannelAsync(cancellationToken));
+        await declare(await _channel.GetAsync(cancellationToken));
 
-    private async ValueTask<IChannel> GetChannelAsync(CancellationToken cancellationToken)
-    {
-        if (_channel is { IsOpen: true } open)
-        {
-            return open;
-        }
-        await _gate.WaitAsync(cancellationToken);
-        try
-        {
-            if (_channel is { IsOpen: true } reopened)
-            {
-                return reopened;
-            }
-            if (_channel is not null)
-            {
-                await _channel.DisposeAsync();
-            }
-            var conn = await connection.GetAsync(cancellationToken);
-            _channel = await conn.CreateChannelAsync(
-                new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true),
-                cancellationToken);
-            return _channel;
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_channel is not null)
-        {
-            await _channel.DisposeAsync();
-        }
-        _gate.Dispose();
-    }
+    public ValueTask DisposeAsync() => _channel.DisposeAsync();
 }

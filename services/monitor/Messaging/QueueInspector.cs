@@ -11,27 +11,17 @@ namespace ElasticRedPacket.Monitor.Messaging;
 /// </summary>
 public sealed class QueueInspector(RabbitMqConnection connection) : IAsyncDisposable
 {
-    private readonly SemaphoreSlim _gate = new(1, 1);
-    private IChannel? _channel;
+    private readonly ReopeningChannel _channel = new(connection);
 
     /// <summary>Ready messages; 0 when the queue does not exist; null when RabbitMQ cannot answer now.</summary>
     public async Task<long?> ReadyCountAsync(long campaignId, CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(cancellationToken);
         try
         {
-            if (_channel is not { IsOpen: true })
-            {
-                if (_channel is not null)
-                {
-                    await _channel.DisposeAsync();
-                }
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                timeout.CancelAfter(TimeSpan.FromSeconds(2));
-                var conn = await connection.GetAsync(timeout.Token);
-                _channel = await conn.CreateChannelAsync(cancellationToken: timeout.Token);
-            }
-            var ok = await _channel.QueueDeclarePassiveAsync(Topology.PacketQueue(campaignId), cancellationToken);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(2));
+            var channel = await _channel.GetAsync(timeout.Token);
+            var ok = await channel.QueueDeclarePassiveAsync(Topology.PacketQueue(campaignId), cancellationToken);
             return ok.MessageCount;
         }
         catch (OperationInterruptedException ex) when (ex.ShutdownReason?.ReplyCode == 404)
@@ -42,18 +32,7 @@ public sealed class QueueInspector(RabbitMqConnection connection) : IAsyncDispos
         {
             return null;
         }
-        finally
-        {
-            _gate.Release();
-        }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_channel is not null)
-        {
-            await _channel.DisposeAsync();
-        }
-        _gate.Dispose();
-    }
+    public ValueTask DisposeAsync() => _channel.DisposeAsync();
 }
