@@ -16,7 +16,7 @@ trap 'exit 130' INT TERM
 bash "$here/down.sh" >/dev/null 2>&1
 rm -rf "$DATA_DIR"
 export ERP_WITH_BROWSER=1 ERP_WITH_WRK=1
-bash "$here/up.sh" || { echo "the test stack did not start"; echo "0 passed, 1 failed"; exit 1; }
+bash "$here/up.sh" || { echo "the test stack did not start"; cleanup; trap - EXIT; echo "0 passed, 1 failed"; exit 1; }
 export ERP_STACK_ENV=$STACK_ENV
 mkdir -p "$results"
 
@@ -49,6 +49,9 @@ for project in tests/*/*.Tests.csproj loadtests/*.Tests/*.Tests.csproj deploy/*.
   fi
 done
 
+# Stop the stack before the summary, so the totals stay the last line of the output.
+cleanup
+trap - EXIT
 echo
 echo "Test projects ($projects), results in $results:"
 printf '%s\n' "${summary[@]}"
