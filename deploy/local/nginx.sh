@@ -49,7 +49,9 @@ $(for s in "${SERVICES[@]}"; do upstream "$s"; done)
 
   server {
     listen 127.0.0.1:$PORT_NGINX;
-    location = /api/grab { proxy_pass http://redpacket; }
+    # A grab is safe to repeat (the ledger allows one win per user and campaign), so a grab whose
+    # replica died mid-request is retried on another replica instead of failing the user.
+    location = /api/grab { proxy_pass http://redpacket; proxy_next_upstream error timeout non_idempotent; proxy_next_upstream_tries 2; }
     location /api/grab/ { proxy_pass http://redpacket; }
     location /api/accounts { proxy_pass http://account; }
     location /api/campaigns { proxy_pass http://monitor; }

@@ -32,6 +32,6 @@ internal static partial class NginxRoutes
             .ToList();
     }
 
-    [GeneratedRegex(@"^\s*location\s+(?<exact>=\s+)?(?<path>/\S*)\s*\{\s*proxy_pass\s+http://(?<service>[a-z]+)(/\S*)?;\s*\}", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^\s*location\s+(?<exact>=\s+)?(?<path>/\S*)\s*\{\s*proxy_pass\s+http://(?<service>[a-z]+)(/\S*)?;[^}\n]*\}", RegexOptions.Multiline)]
     private static partial Regex Location();
 }
