@@ -4,6 +4,7 @@
 # with one released batch of packets, runs wrk for a bounded time, prints grabs/s, latency
 # percentiles, outcome counts, and then checks the ledger.
 #   ERP_STACK=test ERP_PORT_BASE=21000 bench/grab-wrk.sh [users] [packets] [seconds] [connections]
+# ERP_BENCH_CPU_SHARE=1 adds the CPU per grab of each stack process (bench/cpu-share.sh).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../deploy/local/lib.sh"
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -20,7 +21,10 @@ seed() { dotnet "$here/seed/bin/Release/net10.0/ElasticRedPacket.Bench.Seed.dll"
 log "seeding $users users (bulk + login) and a campaign of $packets packets"
 campaign=$(seed seed "$ERP_NGINX_URL" "$ERP_OPERATOR_KEY" "$ERP_POSTGRES" "$ERP_RABBITMQ" "$users" "$packets" "$work/tokens.txt" | tail -n 1)
 log "campaign $campaign; wrk -t2 -c$connections -d${seconds}s through nginx $ERP_NGINX_URL"
+# ERP_BENCH_CPU_SHARE=1: also print the CPU each stack process spent per grab (bench/cpu-share.sh).
+cpu_share=()
+[ "${ERP_BENCH_CPU_SHARE:-0}" = 1 ] && cpu_share=("$here/cpu-share.sh" 0 --)
 ERP_BENCH_TOKENS=$work/tokens.txt ERP_BENCH_CAMPAIGN=$campaign \
-  wrk -t2 -c"$connections" -d"${seconds}s" --latency -s "$here/grab.lua" "$ERP_NGINX_URL" | tee "$work/wrk.txt"
+  "${cpu_share[@]}" wrk -t2 -c"$connections" -d"${seconds}s" --latency -s "$here/grab.lua" "$ERP_NGINX_URL" | tee "$work/wrk.txt"
 sleep 1
 seed check "$ERP_POSTGRES" "$ERP_RABBITMQ" "$campaign"

@@ -43,4 +43,5 @@ function done(summary, latency, requests)
   for k in pairs(totals) do keys[#keys + 1] = k end
   table.sort(keys)
   for _, k in ipairs(keys) do io.write(string.format("  %-14s %d\n", k, totals[k])) end
+  io.write(string.format("UNITS=%d\n", summary.requests)) -- for bench/cpu-share.sh
 end
