@@ -16,8 +16,8 @@ public static class AccountApi
 
         var users = api.MapGroup("/users").RequireOperatorKey();
         users.MapPost("/bulk", BulkCreateAsync);
-        users.MapPost("/{userId:long}/block", (long userId, UserStore store, UserStatusCache cache, CancellationToken ct) => SetStatusAsync(userId, "blocked", store, cache, ct));
-        users.MapPost("/{userId:long}/unblock", (long userId, UserStore store, UserStatusCache cache, CancellationToken ct) => SetStatusAsync(userId, "active", store, cache, ct));
+        users.MapPost("/{userId:long}/block", (long userId, UserStore store, BlockedUsers blocked, CancellationToken ct) => SetStatusAsync(userId, "blocked", store, blocked, ct));
+        users.MapPost("/{userId:long}/unblock", (long userId, UserStore store, BlockedUsers blocked, CancellationToken ct) => SetStatusAsync(userId, "active", store, blocked, ct));
 
         var admission = api.MapGroup("/admission").RequireOperatorKey();
         admission.MapGet("/", (AdmissionControl control) => TypedResults.Ok(new AdmissionResponse(control.ShedRatio)));
@@ -60,13 +60,13 @@ public static class AccountApi
         return TypedResults.Ok(new BulkCreateResponse(request.FirstId, request.Count, created));
     }
 
-    private static async Task<Results<Ok<UserStatusResponse>, NotFound<ProblemDetails>>> SetStatusAsync(long userId, string status, UserStore store, UserStatusCache cache, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<UserStatusResponse>, NotFound<ProblemDetails>>> SetStatusAsync(long userId, string status, UserStore store, BlockedUsers blocked, CancellationToken cancellationToken)
     {
         if (!await store.SetStatusAsync(userId, status, cancellationToken))
         {
             return TypedResults.NotFound(Problems.Details(StatusCodes.Status404NotFound, "User not found", $"There is no user {userId}."));
         }
-        cache.Set(userId, status == "active");
+        blocked.Set(userId, status == "blocked");
         return TypedResults.Ok(new UserStatusResponse(userId, status));
     }
 

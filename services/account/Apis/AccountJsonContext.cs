@@ -7,6 +7,8 @@ namespace ElasticRedPacket.Account.Apis;
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(VerifyRequest))]
 [JsonSerializable(typeof(VerifyResponse))]
+[JsonSerializable(typeof(VerifyBatchRequest))]
+[JsonSerializable(typeof(VerifyBatchResponse))]
 [JsonSerializable(typeof(LoginRequest))]
 [JsonSerializable(typeof(LoginResponse))]
 internal sealed partial class AccountJsonContext : JsonSerializerContext;

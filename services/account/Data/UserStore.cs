@@ -15,13 +15,12 @@ public sealed class UserStore(NpgsqlDataSource dataSource)
             "SELECT id, display_name AS DisplayName, status FROM users WHERE id = @id", new { id }, cancellationToken: cancellationToken));
     }
 
-    /// <summary>Statuses of many users in one round trip (the status cache loads misses in batches).</summary>
-    public async Task<Dictionary<long, bool>> ActiveByIdAsync(long[] ids, CancellationToken cancellationToken)
+    /// <summary>Every blocked user (the partial index users_blocked keeps this small).</summary>
+    public async Task<IEnumerable<long>> BlockedIdsAsync(CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var rows = await connection.QueryAsync<(long Id, string Status)>(new CommandDefinition(
-            "SELECT id, status FROM users WHERE id = ANY(@ids)", new { ids }, cancellationToken: cancellationToken));
-        return rows.ToDictionary(r => r.Id, r => r.Status == "active");
+        return await connection.QueryAsync<long>(new CommandDefinition(
+            "SELECT id FROM users WHERE status = 'blocked'", cancellationToken: cancellationToken));
     }
 
     /// <summary>Creates users firstId..firstId+count-1 in one statement; existing ids are left as they are.</summary>

@@ -4,6 +4,8 @@ using ElasticRedPacket.Account.Services;
 using ElasticRedPacket.ServiceDefaults.Auth;
 using ElasticRedPacket.ServiceDefaults.Caching;
 using ElasticRedPacket.ServiceDefaults.Data;
+using ElasticRedPacket.ServiceDefaults.Health;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace ElasticRedPacket.Account.Extensions;
 
@@ -21,8 +23,10 @@ internal static class Extensions
         builder.Services.AddSingleton<UserStore>();
         builder.Services.AddSingleton<RateLimiter>();
         builder.Services.AddSingleton<VerifyService>();
-        builder.Services.AddSingleton<UserStatusCache>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<UserStatusCache>());
+        builder.Services.AddSingleton<BlockedUsers>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<BlockedUsers>());
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
+            "block-list", sp => sp.GetRequiredService<BlockedUsers>(), HealthStatus.Unhealthy, [HealthTags.Ready]));
         builder.Services.AddSingleton<AdmissionControl>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AdmissionControl>());
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, AccountJsonContext.Default));

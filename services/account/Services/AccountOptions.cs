@@ -15,7 +15,7 @@ public sealed class AccountOptions
     public int RateLimitWindowSeconds { get; set; } = 1;
 
     /// <summary>
-    /// How long a replica trusts its cached user status. A user blocked through another replica is
+    /// How often each replica re-reads the block list. A user blocked through another replica is
     /// refused by every replica within this bound (the replica that took the block: at once).
     /// </summary>
     [Range(1, 300)]

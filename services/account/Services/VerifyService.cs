@@ -1,4 +1,5 @@
 using ElasticRedPacket.ServiceDefaults.Auth;
+using StackExchange.Redis;
 
 namespace ElasticRedPacket.Account.Services;
 
@@ -13,28 +14,58 @@ public enum VerifyDecision
 public readonly record struct Verification(VerifyDecision Decision, long UserId, int RetryAfterSeconds);
 
 /// <summary>
-/// One grab attempt's admission, cheapest check first: the token (CPU only), the admission ratio
-/// (memory), the user's status (cache; database on a miss), the per-user rate limit (Redis).
+/// Grab attempts' admission, cheapest check first: the token (CPU only), the admission ratio and
+/// the block list (memory), the per-user rate limit (Redis, one script call for the whole batch).
 /// </summary>
-public sealed class VerifyService(TokenSigner signer, AdmissionControl admission, UserStatusCache users, RateLimiter rateLimiter)
+public sealed class VerifyService(TokenSigner signer, AdmissionControl admission, BlockedUsers blocked, RateLimiter rateLimiter)
 {
-    public async Task<Verification> VerifyAsync(string? token, CancellationToken cancellationToken)
+    public async Task<Verification> VerifyAsync(string? token, CancellationToken cancellationToken) =>
+        (await VerifyAsync([token], cancellationToken))[0];
+
+    /// <summary>One verification per token, in the same order.</summary>
+    public async Task<Verification[]> VerifyAsync(IReadOnlyList<string?> tokens, CancellationToken cancellationToken)
     {
-        if (!signer.TryValidate(token, out var userId))
+        var results = new Verification[tokens.Count];
+        var limited = new List<int>(tokens.Count);
+        for (var i = 0; i < tokens.Count; i++)
         {
-            return new Verification(VerifyDecision.Unauthorized, 0, 0);
+            if (!signer.TryValidate(tokens[i], out var userId))
+            {
+                results[i] = new Verification(VerifyDecision.Unauthorized, 0, 0);
+            }
+            else if (admission.ShouldShed())
+            {
+                results[i] = new Verification(VerifyDecision.Shed, userId, 1);
+            }
+            else if (blocked.IsBlocked(userId))
+            {
+                results[i] = new Verification(VerifyDecision.Unauthorized, userId, 0);
+            }
+            else
+            {
+                results[i] = new Verification(VerifyDecision.Allowed, userId, 0);
+                limited.Add(i);
+            }
         }
-        if (admission.ShouldShed())
+        if (limited.Count == 0)
         {
-            return new Verification(VerifyDecision.Shed, userId, 1);
+            return results;
         }
-        if (!await users.IsActiveAsync(userId, cancellationToken))
+
+        var keys = new RedisKey[limited.Count];
+        var waits = new int[limited.Count];
+        for (var k = 0; k < limited.Count; k++)
         {
-            return new Verification(VerifyDecision.Unauthorized, userId, 0);
+            keys[k] = RateLimiter.KeyFor(results[limited[k]].UserId);
         }
-        var wait = await rateLimiter.TryAcquireAsync(userId);
-        return wait > 0
-            ? new Verification(VerifyDecision.RateLimited, userId, wait)
-            : new Verification(VerifyDecision.Allowed, userId, 0);
+        await rateLimiter.TryAcquireAsync(keys, waits);
+        for (var k = 0; k < limited.Count; k++)
+        {
+            if (waits[k] > 0)
+            {
+                results[limited[k]] = results[limited[k]] with { Decision = VerifyDecision.RateLimited, RetryAfterSeconds = waits[k] };
+            }
+        }
+        return results;
     }
 }

@@ -26,6 +26,10 @@ public sealed record VerifyRequest(string Token, long CampaignId);
 
 public sealed record VerifyResponse(string? Decision, long UserId, int RetryAfterSeconds);
 
+public sealed record VerifyBatchRequest(IReadOnlyList<VerifyRequest> Items);
+
+public sealed record VerifyBatchResponse(IReadOnlyList<VerifyResponse>? Results);
+
 // Strict numbers: "7" is not a campaign id.
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, NumberHandling = JsonNumberHandling.Strict)]
 [JsonSerializable(typeof(GrabRequest))]
@@ -33,4 +37,6 @@ public sealed record VerifyResponse(string? Decision, long UserId, int RetryAfte
 [JsonSerializable(typeof(ClaimResponse))]
 [JsonSerializable(typeof(VerifyRequest))]
 [JsonSerializable(typeof(VerifyResponse))]
+[JsonSerializable(typeof(VerifyBatchRequest))]
+[JsonSerializable(typeof(VerifyBatchResponse))]
 public sealed partial class GrabJsonContext : JsonSerializerContext;

@@ -28,7 +28,9 @@ internal static class Extensions
         services.AddSingleton<OutcomeRecorder>();
         services.AddSingleton<GrabService>();
 
-        // Registration order = start order; they stop in reverse: consumers first, then claims, then outcomes.
+        // Registration order = start order; they stop in reverse: consumers first, then claims, then outcomes, then verification.
+        services.AddSingleton<VerifyBatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<VerifyBatcher>());
         services.AddSingleton<OutcomePublisher>();
         services.AddHostedService(sp => sp.GetRequiredService<OutcomePublisher>());
         services.AddSingleton<ClaimBatcher>();

@@ -15,7 +15,7 @@ public readonly record struct GrabAnswer(GrabOutcome Outcome, GrabResponse? Resp
 /// sold out, otherwise take a packet from this replica's buffer and commit the claim before saying won.
 /// </summary>
 public sealed partial class GrabService(
-    AccountClient account,
+    VerifyBatcher account,
     CampaignStateCache states,
     ConsumerRegistry consumers,
     ClaimBatcher claims,
@@ -65,7 +65,7 @@ public sealed partial class GrabService(
             return new GrabAnswer(GrabOutcome.Invalid, null);
         }
 
-        var verification = await account.VerifyAsync(token, campaignId, cancellationToken);
+        var verification = await account.VerifyAsync(token, campaignId);
         var verifiedBy = verification.VerifiedBy;
         switch (verification.Decision)
         {

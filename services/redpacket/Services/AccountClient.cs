@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using ElasticRedPacket.RedPacket.Apis;
-using ElasticRedPacket.ServiceDefaults.Auth;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Retry;
@@ -9,33 +8,19 @@ using Polly.Timeout;
 
 namespace ElasticRedPacket.RedPacket.Services;
 
-public enum VerifyDecision
-{
-    Allowed,
-    Unauthorized,
-    RateLimited,
-    Shed,
-}
-
-/// <summary>VerifiedBy: "account", or "local" when account was unreachable and the operator allowed the local token check.</summary>
-public readonly record struct Verification(VerifyDecision Decision, long UserId, int RetryAfterSeconds, string VerifiedBy);
-
 /// <summary>
-/// Asks account's /internal/verify through a Polly pipeline: one retry on a transient failure, a
-/// circuit breaker, a timeout per attempt. One HttpClient (pooled keep-alive connections) for the process.
+/// Calls account's /internal/verify/batch through a Polly pipeline: one retry on a transient failure,
+/// a circuit breaker, a timeout per attempt. One HttpClient (pooled keep-alive connections) for the process.
 /// </summary>
 public sealed partial class AccountClient : IDisposable
 {
     private readonly HttpClient _http;
     private readonly ResiliencePipeline _pipeline;
-    private readonly TokenSigner _signer;
-    private readonly GrabOptions _options;
     private readonly ILogger<AccountClient> _logger;
 
-    public AccountClient(IOptions<ServicesOptions> services, IOptions<GrabOptions> options, TokenSigner signer, ILogger<AccountClient> logger)
+    public AccountClient(IOptions<ServicesOptions> services, IOptions<GrabOptions> options, ILogger<AccountClient> logger)
     {
-        _options = options.Value;
-        _signer = signer;
+        var grab = options.Value;
         _logger = logger;
         _http = new HttpClient(new SocketsHttpHandler
         {
@@ -59,61 +44,36 @@ public sealed partial class AccountClient : IDisposable
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions
             {
                 FailureRatio = 0.5,
-                MinimumThroughput = _options.BreakerMinimumThroughput,
+                MinimumThroughput = grab.BreakerMinimumThroughput,
                 SamplingDuration = TimeSpan.FromSeconds(10),
-                BreakDuration = TimeSpan.FromSeconds(_options.BreakerBreakSeconds),
+                BreakDuration = TimeSpan.FromSeconds(grab.BreakerBreakSeconds),
                 ShouldHandle = transient,
                 OnOpened = args => { LogBreakerOpened(_logger, args.BreakDuration.TotalSeconds); return default; },
                 OnClosed = _ => { LogBreakerClosed(_logger); return default; },
             })
-            .AddTimeout(TimeSpan.FromMilliseconds(_options.VerifyTimeoutMilliseconds))
+            .AddTimeout(TimeSpan.FromMilliseconds(grab.VerifyTimeoutMilliseconds))
             .Build();
     }
 
-    public async Task<Verification> VerifyAsync(string token, long campaignId, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var response = await _pipeline.ExecuteAsync(
-                static async (state, ct) => await state.Item1.CallAsync(state.token, state.campaignId, ct),
-                (this, token, campaignId),
-                cancellationToken);
-            return new Verification(Parse(response.Decision), response.UserId, response.RetryAfterSeconds, "account");
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            if (_options.DegradeToLocalTokenCheck)
-            {
-                return _signer.TryValidate(token, out var userId)
-                    ? new Verification(VerifyDecision.Allowed, userId, 0, "local")
-                    : new Verification(VerifyDecision.Unauthorized, 0, 0, "local");
-            }
-            return new Verification(VerifyDecision.Shed, 0, _options.BreakerBreakSeconds, "none");
-        }
-    }
+    /// <summary>One result per item, in order; throws when account could not answer (breaker open, timeout, 5xx).</summary>
+    public async Task<IReadOnlyList<VerifyResponse>> VerifyAsync(VerifyBatchRequest batch, CancellationToken cancellationToken) =>
+        await _pipeline.ExecuteAsync(
+            static async (state, ct) => await state.Item1.CallAsync(state.batch, ct),
+            (this, batch),
+            cancellationToken);
 
-    private async ValueTask<VerifyResponse> CallAsync(string token, long campaignId, CancellationToken cancellationToken)
+    private async ValueTask<IReadOnlyList<VerifyResponse>> CallAsync(VerifyBatchRequest batch, CancellationToken cancellationToken)
     {
-        using var response = await _http.PostAsJsonAsync("internal/verify", new VerifyRequest(token, campaignId), GrabJsonContext.Default.VerifyRequest, cancellationToken);
-        if (response.StatusCode >= HttpStatusCode.InternalServerError || response.StatusCode == HttpStatusCode.TooManyRequests)
+        using var response = await _http.PostAsJsonAsync("internal/verify/batch", batch, GrabJsonContext.Default.VerifyBatchRequest, cancellationToken);
+        if (!response.IsSuccessStatusCode)
         {
             throw new AccountUnavailableException(response.StatusCode);
         }
-        if (!response.IsSuccessStatusCode)
-        {
-            return new VerifyResponse("unauthorized", 0, 0);
-        }
-        return await response.Content.ReadFromJsonAsync(GrabJsonContext.Default.VerifyResponse, cancellationToken)
-            ?? throw new AccountUnavailableException(response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync(GrabJsonContext.Default.VerifyBatchResponse, cancellationToken);
+        return body?.Results is { } results && results.Count == batch.Items.Count
+            ? results
+            : throw new AccountUnavailableException(response.StatusCode);
     }
-
-    private static VerifyDecision Parse(string? decision) => decision switch
-    {
-        "allowed" => VerifyDecision.Allowed,
-        "rate_limited" => VerifyDecision.RateLimited,
-        "shed" => VerifyDecision.Shed,
-        _ => VerifyDecision.Unauthorized,
-    };
 
     public void Dispose() => _http.Dispose();
 

@@ -41,6 +41,14 @@ public sealed class GrabOptions
     /// <summary>When account is unreachable (breaker open), check the token's signature locally instead of shedding (no block or rate-limit check then).</summary>
     public bool DegradeToLocalTokenCheck { get; set; }
 
+    /// <summary>Most grabs verified in one call to account (account accepts up to 1024).</summary>
+    [Range(1, 1024)]
+    public int VerifyBatchSize { get; set; } = 256;
+
+    /// <summary>Verify calls to account in flight at once; grabs arriving meanwhile go out together in the next call.</summary>
+    [Range(1, 64)]
+    public int VerifyConcurrency { get; set; } = 2;
+
     [Range(50, 30_000)]
     public int VerifyTimeoutMilliseconds { get; set; } = 1000;
 
@@ -53,7 +61,7 @@ public sealed class GrabOptions
     public int BreakerMinimumThroughput { get; set; } = 10;
 }
 
-/// <summary>Services:AccountUrl: where account's /internal/verify answers.</summary>
+/// <summary>Services:AccountUrl: where account's /internal/verify/batch answers.</summary>
 public sealed class ServicesOptions
 {
     public const string Section = "Services";
