@@ -115,7 +115,7 @@ public sealed partial class GrabService(
             switch (claim.Result)
             {
                 case ClaimResult.Won:
-                    await consumer.AckAsync(delivery);
+                    consumer.Ack(delivery);
                     consumer.Winners[userId] = packet.AmountCents;
                     return Answer(GrabOutcome.Won, campaignId, packet.PacketId, packet.AmountCents, verifiedBy: verifiedBy);
                 case ClaimResult.AlreadyWon:
@@ -124,7 +124,7 @@ public sealed partial class GrabService(
                     return Answer(GrabOutcome.AlreadyWon, campaignId, amount: claim.AmountCents, verifiedBy: verifiedBy);
                 case ClaimResult.PacketTaken:
                     // A duplicate delivery of a packet already in the ledger: it leaves the queue, the next one serves.
-                    await consumer.AckAsync(delivery);
+                    consumer.Ack(delivery);
                     if (claim.SameUser)
                     {
                         consumer.Winners[userId] = claim.AmountCents;

@@ -15,11 +15,17 @@ public readonly record struct Delivery(ulong Tag, int Generation, PacketMessage 
 /// bounded in-process buffer; grabs take them from there. A delivery is acked only after its claim
 /// row is committed. When the channel shuts down (broker restart, connection loss) the broker requeues
 /// every unacked packet, so buffered deliveries of that channel incarnation are dropped here and
-/// their tags are never acked on the recovered channel.
+/// their tags are never acked on the recovered channel. Acks are coalesced (<see cref="AckTracker"/>):
+/// a grab hands its committed tag over and answers; one loop sends "ack multiple" frames.
 /// </summary>
 public sealed partial class CampaignConsumer : IAsyncDisposable
 {
+    /// <summary>An ack held back by an older unsettled delivery is sent alone after this long.</summary>
+    private static readonly TimeSpan StaleAck = TimeSpan.FromMilliseconds(20);
     private readonly Channel<Delivery> _buffer;
+    private readonly AckTracker _acks = new();
+    private readonly Channel<bool> _ackSignal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+    private Task _ackLoop = Task.CompletedTask;
     private readonly IChannel _channel;
     private readonly ILogger _logger;
     private int _generation;
@@ -57,6 +63,7 @@ public sealed partial class CampaignConsumer : IAsyncDisposable
             await Topology.DeclarePacketQueueAsync(channel, campaignId, cancellationToken);
             await channel.BasicQosAsync(0, (ushort)prefetch, global: false, cancellationToken);
             var consumer = new CampaignConsumer(campaignId, channel, prefetch, logger) { _connectionOpen = () => connection.IsOpen };
+            consumer._ackLoop = consumer.AckLoopAsync();
             channel.ChannelShutdownAsync += consumer.OnChannelShutdownAsync;
             var basic = new AsyncEventingBasicConsumer(channel);
             basic.ReceivedAsync += consumer.OnReceivedAsync;
@@ -113,21 +120,15 @@ public sealed partial class CampaignConsumer : IAsyncDisposable
         }
     }
 
-    /// <summary>The claim is committed: the packet leaves the queue.</summary>
-    public async ValueTask AckAsync(Delivery delivery)
+    /// <summary>The claim is committed: the packet leaves the queue (the ack loop sends it, coalesced).</summary>
+    public void Ack(Delivery delivery)
     {
         if (delivery.Generation != Volatile.Read(ref _generation))
         {
             return; // requeued by the broker; its redelivery is recognised as a duplicate and acked then
         }
-        try
-        {
-            await _channel.BasicAckAsync(delivery.Tag, multiple: false);
-        }
-        catch (Exception ex) when (ex is RabbitMQ.Client.Exceptions.AlreadyClosedException or RabbitMQ.Client.Exceptions.OperationInterruptedException or ObjectDisposedException)
-        {
-            LogAckFailed(_logger, delivery.Packet.PacketId, ex.Message);
-        }
+        _acks.Commit(delivery.Tag, DateTime.UtcNow.Ticks);
+        _ackSignal.Writer.TryWrite(true);
     }
 
     /// <summary>The packet was not claimed: it serves the next grab on this replica.</summary>
@@ -149,15 +150,71 @@ public sealed partial class CampaignConsumer : IAsyncDisposable
         try
         {
             await _channel.BasicNackAsync(delivery.Tag, multiple: false, requeue: true);
+            _acks.Settled(delivery.Tag); // after the frame is queued: a later "ack multiple" must not overtake it
         }
-        catch (Exception ex) when (ex is RabbitMQ.Client.Exceptions.AlreadyClosedException or RabbitMQ.Client.Exceptions.OperationInterruptedException or ObjectDisposedException)
+        catch (Exception ex) when (IsChannelGone(ex))
         {
             LogAckFailed(_logger, delivery.Packet.PacketId, ex.Message);
         }
     }
 
+    private async Task AckLoopAsync()
+    {
+        var signals = _ackSignal.Reader;
+        while (true)
+        {
+            bool open;
+            if (_acks.Waiting == 0)
+            {
+                open = await signals.WaitToReadAsync();
+            }
+            else
+            {
+                using var stale = new CancellationTokenSource(StaleAck);
+                try
+                {
+                    open = await signals.WaitToReadAsync(stale.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    open = true;
+                }
+            }
+            if (!open)
+            {
+                break;
+            }
+            signals.TryRead(out _);
+            await FlushAcksAsync(DateTime.UtcNow.Ticks - StaleAck.Ticks);
+        }
+        await FlushAcksAsync(long.MaxValue); // stopping: every committed packet is acked before the channel closes
+    }
+
+    private async Task FlushAcksAsync(long staleBeforeTicks)
+    {
+        try
+        {
+            if (_acks.TryTakePrefix(out var upTo))
+            {
+                await _channel.BasicAckAsync(upTo, multiple: true);
+            }
+            foreach (var tag in _acks.TakeStale(staleBeforeTicks))
+            {
+                await _channel.BasicAckAsync(tag, multiple: false);
+            }
+        }
+        catch (Exception ex) when (IsChannelGone(ex))
+        {
+            LogAcksFailed(_logger, CampaignId, ex.Message);
+        }
+    }
+
+    private static bool IsChannelGone(Exception ex) =>
+        ex is RabbitMQ.Client.Exceptions.AlreadyClosedException or RabbitMQ.Client.Exceptions.OperationInterruptedException or ObjectDisposedException;
+
     private async Task OnReceivedAsync(object sender, BasicDeliverEventArgs args)
     {
+        _acks.Delivered(args.DeliveryTag);
         PacketMessage? packet = null;
         try
         {
@@ -171,18 +228,21 @@ public sealed partial class CampaignConsumer : IAsyncDisposable
             // Poison: dead-lettered for an operator instead of looping.
             LogPoison(_logger, CampaignId, args.DeliveryTag);
             await _channel.BasicNackAsync(args.DeliveryTag, multiple: false, requeue: false);
+            _acks.Settled(args.DeliveryTag);
             return;
         }
         var delivery = new Delivery(args.DeliveryTag, Volatile.Read(ref _generation), packet);
         if (!_buffer.Writer.TryWrite(delivery))
         {
             await _channel.BasicNackAsync(args.DeliveryTag, multiple: false, requeue: true);
+            _acks.Settled(args.DeliveryTag);
         }
     }
 
     private Task OnChannelShutdownAsync(object sender, ShutdownEventArgs args)
     {
         Interlocked.Increment(ref _generation);
+        _acks.Reset();
         while (_buffer.Reader.TryRead(out _))
         {
         }
@@ -206,21 +266,28 @@ public sealed partial class CampaignConsumer : IAsyncDisposable
             {
                 await NackAsync(delivery);
             }
+            _ackSignal.Writer.TryComplete();
+            await _ackLoop;
             if (_channel.IsOpen)
             {
                 await _channel.CloseAsync();
             }
         }
-        catch (Exception ex) when (ex is RabbitMQ.Client.Exceptions.AlreadyClosedException or RabbitMQ.Client.Exceptions.OperationInterruptedException or ObjectDisposedException)
+        catch (Exception ex) when (IsChannelGone(ex))
         {
             // Closing the channel requeues whatever is still unacked.
         }
         _buffer.Writer.TryComplete();
+        _ackSignal.Writer.TryComplete();
+        await _ackLoop;
         await _channel.DisposeAsync();
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ack/nack of packet {PacketId} failed ({Reason}); the broker redelivers it and the ledger recognises it")]
     private static partial void LogAckFailed(ILogger logger, long packetId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Campaign {CampaignId}: acks not sent ({Reason}); the broker redelivers those packets and the ledger recognises them")]
+    private static partial void LogAcksFailed(ILogger logger, long campaignId, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Campaign {CampaignId}: unreadable packet message (tag {Tag}) dead-lettered")]
     private static partial void LogPoison(ILogger logger, long campaignId, ulong tag);
