@@ -102,12 +102,24 @@ default_vhost = /
 log.console = true
 log.console.level = warning
 log.file = false
+management.tcp.ip = 127.0.0.1
+management.tcp.port = $PORT_RABBITMQ_MANAGEMENT
+management.rates_mode = none
+collect_statistics_interval = 1000
+EOT
+  # Quorum queues report their message counts on their own tick (default 5000 ms, not in
+  # rabbitmq.conf's schema); with collect_statistics_interval it bounds how stale the management
+  # API's ready/unacked counts are (the audit waits for them to hold still: docs/loadtest.md).
+  cat > "$dir/advanced.config" <<EOT
+[{rabbit, [{quorum_tick_interval, 1000}]}].
 EOT
   chmod 600 "$dir/rabbitmq.conf"
-  : > "$dir/enabled_plugins"
+  # The management API only (its agent and web server come with it): the audit reads
+  # messages_ready and messages_unacknowledged per queue from it.
+  echo '[rabbitmq_management].' > "$dir/enabled_plugins"
   export HOME=$dir/home RABBITMQ_NODENAME="erp$PORT_BASE@localhost" RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 \
     RABBITMQ_NODE_PORT=$PORT_AMQP RABBITMQ_DIST_PORT=$PORT_ERLANG_DIST ERL_EPMD_PORT=$PORT_EPMD ERL_EPMD_ADDRESS=127.0.0.1 \
-    RABBITMQ_CONFIG_FILE=$dir/rabbitmq.conf RABBITMQ_ENABLED_PLUGINS_FILE=$dir/enabled_plugins \
+    RABBITMQ_CONFIG_FILE=$dir/rabbitmq.conf RABBITMQ_ADVANCED_CONFIG_FILE=$dir/advanced.config RABBITMQ_ENABLED_PLUGINS_FILE=$dir/enabled_plugins \
     RABBITMQ_MNESIA_BASE=$dir/mnesia RABBITMQ_LOG_BASE=$dir/log RABBITMQ_PID_FILE=$dir/rabbitmq.pid
   # Our own epmd on our own port, in the foreground, so stopping the stack stops it too.
   if ! pid_alive epmd; then
@@ -119,6 +131,7 @@ EOT
   rm -f "$dir/rabbitmq.pid"
   /usr/lib/rabbitmq/bin/rabbitmq-server </dev/null >"$LOG_DIR/rabbitmq.log" 2>&1 &
   wait_tcp rabbitmq "$PORT_AMQP" 90
+  wait_tcp rabbitmq-management "$PORT_RABBITMQ_MANAGEMENT" 30
   # The Erlang VM's pid (the wrapper script's child): SIGTERM makes it stop gracefully.
   cp "$dir/rabbitmq.pid" "$PID_DIR/rabbitmq.pid"
 }
@@ -143,8 +156,9 @@ ERP_NGINX_URL='http://127.0.0.1:$PORT_NGINX'
 ERP_POSTGRES='Host=127.0.0.1;Port=$PORT_POSTGRES;Database=redpacket;Username=erp;Password=$ERP_POSTGRES_PASSWORD;Maximum Pool Size=64;No Reset On Close=true'
 ERP_REDIS='127.0.0.1:$PORT_REDIS,password=$ERP_REDIS_PASSWORD,abortConnect=false'
 ERP_RABBITMQ='amqp://erp:$ERP_RABBITMQ_PASSWORD@127.0.0.1:$PORT_AMQP/'
+ERP_RABBITMQ_MANAGEMENT='http://erp:$ERP_RABBITMQ_PASSWORD@127.0.0.1:$PORT_RABBITMQ_MANAGEMENT/'
 ERP_TOKEN_KEY='$ERP_TOKEN_KEY'
 ERP_OPERATOR_KEY='$ERP_OPERATOR_KEY'
 EOT
 chmod 600 "$STACK_ENV"
-log "ready: ${components[*]} (postgres :$PORT_POSTGRES, redis :$PORT_REDIS, rabbitmq :$PORT_AMQP)"
+log "ready: ${components[*]} (postgres :$PORT_POSTGRES, redis :$PORT_REDIS, rabbitmq :$PORT_AMQP, management :$PORT_RABBITMQ_MANAGEMENT)"

@@ -28,6 +28,8 @@ PORT_REDIS=$((PORT_BASE + 379))
 PORT_AMQP=$((PORT_BASE + 672))
 PORT_EPMD=$((PORT_BASE + 369))
 PORT_ERLANG_DIST=$((PORT_BASE + 673))
+# RabbitMQ's management HTTP API (15672 by default), for the load-test audit's unacked counts.
+PORT_RABBITMQ_MANAGEMENT=$((PORT_BASE + 156))
 # Service replicas: replica i of a service listens on its base + i.
 PORT_WEBPAGE=$((PORT_BASE + 100))
 PORT_ACCOUNT=$((PORT_BASE + 110))

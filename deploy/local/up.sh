@@ -45,6 +45,7 @@ ElasticRedPacket is up (stack '$STACK_NAME', data in $DATA_DIR, logs in $LOG_DIR
   operator monitor http://127.0.0.1:$PORT_NGINX/monitor
   APIs             http://127.0.0.1:$PORT_NGINX/api/grab  /api/accounts  /api/campaigns
   readiness        http://127.0.0.1:$PORT_NGINX/_stack/<webpage|account|redpacket|monitor>/readyz
+  rabbitmq mgmt    http://127.0.0.1:$PORT_RABBITMQ_MANAGEMENT/   (user erp; ERP_RABBITMQ_MANAGEMENT in $STACK_ENV)
   operator key     $(grep ERP_OPERATOR_KEY "$STACK_ENV" | cut -d= -f2- | tr -d "'")   (generated; in $STACK_ENV)
 Replicas: $(for s in "${SERVICES[@]}"; do printf '%s=%s ' "$s" "$(cat "$DATA_DIR/replicas/$s")"; done)
 Stop with: ERP_STACK=$STACK_NAME deploy/local/down.sh

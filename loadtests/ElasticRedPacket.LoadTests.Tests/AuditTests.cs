@@ -11,9 +11,9 @@ public sealed class AuditTests
 
     private static AuditInput Clean(
         IReadOnlyList<LedgerClaim>? claims = null, long released = 5, long inQueue = 2, long won = 3, long wonCents = 300,
-        IReadOnlyDictionary<string, long>? monitorOutcomes = null, long? monitorClaimed = null)
+        IReadOnlyDictionary<string, long>? monitorOutcomes = null, long? monitorClaimed = null, QueueDepth? queue = null)
     {
-        var ledger = new CampaignLedger(7, 500, 5, claims ?? Claims, Packets, released, inQueue, 0, "test");
+        var ledger = new CampaignLedger(7, 500, 5, claims ?? Claims, Packets, released, queue ?? new QueueDepth(inQueue, 0, "test"), 0, "test");
         var harness = new Dictionary<string, long> { ["won"] = won, ["already_won"] = 40, ["sold_out"] = 12 };
         var monitor = new MonitorView(5, released, monitorClaimed ?? won, inQueue, wonCents, monitorOutcomes ?? harness);
         return new AuditInput(ledger, monitor, new HarnessCounts(harness, wonCents));
@@ -60,7 +60,36 @@ public sealed class AuditTests
     {
         var report = LedgerAudit.Check(Clean(inQueue: 1));
         AssertFailed(report, "released = claimed + in queue");
-        Assert.Contains("1 packets unaccounted", report.Checks.Single(c => !c.Passed).Detail, StringComparison.Ordinal);
+        Assert.EndsWith("1 packets lost", report.Checks.Single(c => !c.Passed).Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Check_PacketsHeldUnackedByConsumers_AreNotReportedLost()
+    {
+        // Stopped before sell-out: the 2 unclaimed packets sit in consumers' prefetch buffers, none ready.
+        var report = LedgerAudit.Check(Clean(queue: new QueueDepth(0, 2, "management")));
+        Assert.True(report.Passed, string.Join("; ", report.Checks.Where(c => !c.Passed).Select(c => c.Name + ": " + c.Detail)));
+        Assert.Contains("ready 0 + unacked 2", report.Checks.Single(c => c.Name.StartsWith("released =", StringComparison.Ordinal)).Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Check_LostPacketBesideUnackedOnes_IsStillDetected()
+    {
+        // One held unacked, one gone: neither ready, unacked nor claimed.
+        var report = LedgerAudit.Check(Clean(queue: new QueueDepth(0, 1, "management")));
+        AssertFailed(report, "released = claimed + in queue");
+        Assert.EndsWith("1 packets lost", report.Checks.Single(c => !c.Passed).Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Check_ReadyCountOnly_HeldPacketsShowAsUnaccountedWithANote()
+    {
+        // Without the management API the same books cannot tell held from lost: the check fails and says why.
+        var report = LedgerAudit.Check(Clean(queue: new QueueDepth(0, null, "AMQP")));
+        AssertFailed(report, "released = claimed + in queue");
+        var detail = report.Checks.Single(c => !c.Passed).Detail;
+        Assert.Contains("2 packets unaccounted for (lost, or held unacked", detail, StringComparison.Ordinal);
+        Assert.Contains("no RabbitMQ management URL", detail, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -7,7 +7,10 @@ namespace ElasticRedPacket.LoadTests.Tests;
 /// An in-process stand-in for the services' public HTTP contract (docs/contracts.md), used only to
 /// test the harness's own set-up, load and audit flow without the real stack. It is not the product:
 /// ScenarioSmokeTests run the same scenarios against the real services. With <c>oversell</c> it
-/// hands every 10th winner a packet that was already claimed, so the audit must catch it.
+/// hands every 10th winner a packet that was already claimed, so the audit must catch it. It also
+/// answers RabbitMQ's management API for the packet queues (basic auth <see cref="ManagementUrl"/>):
+/// up to 5 unclaimed packets count as unacked (held by a consumer), the rest as ready; with
+/// <c>restlessQueue</c> that split changes on every read, as if the counts never settled.
 /// </summary>
 internal sealed class ContractDouble : IAsyncDisposable
 {
@@ -15,6 +18,8 @@ internal sealed class ContractDouble : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly Dictionary<long, Campaign> _campaigns = [];
     private readonly bool _oversell;
+    private readonly bool _restlessQueue;
+    private int _queueReads;
 
     private sealed class Campaign(long id, long packetCount, long totalCents)
     {
@@ -27,21 +32,27 @@ internal sealed class ContractDouble : IAsyncDisposable
         public Dictionary<string, long> Outcomes { get; } = [];
     }
 
-    private ContractDouble(WebApplication app, bool oversell)
+    private ContractDouble(WebApplication app, bool oversell, bool restlessQueue)
     {
         _app = app;
         _oversell = oversell;
+        _restlessQueue = restlessQueue;
     }
 
     public Uri Url => new(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
 
-    public static async Task<ContractDouble> StartAsync(bool oversell = false)
+    /// <summary>The management API's address with the credentials it accepts.</summary>
+    public string ManagementUrl => $"http://mgmt:pw@{Url.Authority}/";
+
+    public int QueueReads => Volatile.Read(ref _queueReads);
+
+    public static async Task<ContractDouble> StartAsync(bool oversell = false, bool restlessQueue = false)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         var app = builder.Build();
-        var service = new ContractDouble(app, oversell);
+        var service = new ContractDouble(app, oversell, restlessQueue);
         service.Map(app);
         await app.StartAsync();
         return service;
@@ -86,6 +97,25 @@ internal sealed class ContractDouble : IAsyncDisposable
             {
                 return Results.Ok(_campaigns[id].Claims.Skip((page - 1) * pageSize).Take(pageSize)
                     .Select(c => new { packetId = c.PacketId, userId = c.UserId, amountCents = c.Cents, claimedAt = DateTimeOffset.UtcNow }).ToList());
+            }
+        });
+        app.MapGet("/api/queues/{vhost}/{name}", (HttpContext http, string vhost, string name) =>
+        {
+            if (http.Request.Headers.Authorization != "Basic " + Convert.ToBase64String("mgmt:pw"u8))
+            {
+                return Results.Unauthorized();
+            }
+            var reads = Interlocked.Increment(ref _queueReads);
+            lock (_gate)
+            {
+                var id = long.Parse(name.Split('.')[2], System.Globalization.CultureInfo.InvariantCulture);
+                if (Uri.UnescapeDataString(vhost) != "/" || !_campaigns.TryGetValue(id, out var c))
+                {
+                    return Results.NotFound();
+                }
+                var unclaimed = c.PacketCount - c.Next + 1;
+                var held = Math.Min(unclaimed, _restlessQueue ? reads % 2 : 5);
+                return Results.Ok(new { name, messages_ready = unclaimed - held, messages_unacknowledged = held });
             }
         });
         app.MapPost("/api/grab", (HttpContext http, JsonElement body) =>

@@ -28,6 +28,8 @@ public sealed class OptionParserTests
     [InlineData("trivial", "--packets", "5", "--batches", "6")]
     [InlineData("grab-peak", "--interval", "1500ms")]
     [InlineData("grab-peak", "--packets", "100", "--total-cents", "99")]
+    [InlineData("grab-peak", "--rabbitmq-management", "amqp://u:pw@h/")]
+    [InlineData("grab-peak", "--audit-settle", "soon")]
     public void Parse_Mistake_ThrowsUsageException(params string[] args)
     {
         Assert.Throws<UsageException>(() => OptionParser.Parse(args));
@@ -83,8 +85,10 @@ public sealed class OptionParserTests
     [Fact]
     public void Parse_CredentialsOnTheCommandLine_AreMaskedInTheRecordedCommandLine()
     {
-        var options = OptionParser.Parse(["grab-peak", "--operator-key", "s3cret", "--postgres=Host=x;Password=pw", "--rabbitmq", "amqp://u:pw@h/", "--slo", "p99 < 50ms"]);
-        Assert.Equal("grab-peak --operator-key *** --postgres=*** --rabbitmq *** --slo \"p99 < 50ms\"", options.CommandLine);
+        var options = OptionParser.Parse(["grab-peak", "--operator-key", "s3cret", "--postgres=Host=x;Password=pw", "--rabbitmq", "amqp://u:pw@h/",
+            "--rabbitmq-management", "http://u:pw@h:15672/", "--slo", "p99 < 50ms"]);
+        Assert.Equal("grab-peak --operator-key *** --postgres=*** --rabbitmq *** --rabbitmq-management *** --slo \"p99 < 50ms\"", options.CommandLine);
         Assert.Equal("s3cret", options.OperatorKey);
+        Assert.Equal("http://u:pw@h:15672/", options.RabbitManagement);
     }
 }

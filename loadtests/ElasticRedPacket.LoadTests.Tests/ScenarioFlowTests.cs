@@ -41,7 +41,7 @@ public sealed class ScenarioFlowTests
         Assert.Equal(LoadTestRunner.Pass, result.ExitCode);
         var audit = result.Report!.Audit!;
         Assert.True(audit.Passed, string.Join("; ", audit.Checks.Select(c => c.Name + ": " + c.Detail)));
-        Assert.Equal("monitor API", audit.Source);
+        Assert.Equal("monitor API; queue: monitor's inQueue", audit.Source);
         // 100 packets, 300 users: every packet won during warm-up or the measured second, the rest already_won/sold_out.
         Assert.Contains("harness counted 100 won", audit.Checks[0].Detail, StringComparison.Ordinal);
     }
@@ -56,6 +56,46 @@ public sealed class ScenarioFlowTests
         Assert.Equal(LoadTestRunner.AuditFailed, result.ExitCode);
         Assert.Contains(result.Report!.Audit!.Checks, c => !c.Passed && c.Name.StartsWith("no packet claimed twice", StringComparison.Ordinal));
         Assert.Equal("FAIL (audit)", result.Report.Verdict);
+    }
+
+    [Fact]
+    public async Task RunAsync_ManagementUrl_CountsUnackedAndWaitsForTheFiguresToHoldStill()
+    {
+        await using var service = await ContractDouble.StartAsync();
+
+        var result = await RunAsync(service, "grab-peak", "--packets", "1000", "--rabbitmq-management", service.ManagementUrl, "--audit-settle", "1s");
+
+        Assert.Equal(LoadTestRunner.Pass, result.ExitCode);
+        var audit = result.Report!.Audit!;
+        Assert.Equal("monitor API; queue: RabbitMQ management API", audit.Source);
+        Assert.Contains("+ unacked 5, held in consumers' buffers", audit.Checks.Single(c => c.Name.StartsWith("released =", StringComparison.Ordinal)).Detail, StringComparison.Ordinal);
+        // Clean only once the same figures were read 1 s apart: reads every 0.5 s, so at least three.
+        Assert.True(service.QueueReads >= 3, $"{service.QueueReads} reads");
+    }
+
+    [Fact]
+    public async Task RunAsync_ManagementCountsNeverHoldStill_FailsTheAudit()
+    {
+        await using var service = await ContractDouble.StartAsync(restlessQueue: true);
+
+        var result = await RunAsync(service, "grab-peak", "--packets", "1000", "--rabbitmq-management", service.ManagementUrl, "--audit-settle", "1s");
+
+        // Every read balances, but ready/unacked move between reads: the sample may lag a loss, so no clean verdict.
+        Assert.Equal(LoadTestRunner.AuditFailed, result.ExitCode);
+        var failed = Assert.Single(result.Report!.Audit!.Checks, c => !c.Passed);
+        Assert.Equal("queue counts held still (3)", failed.Name);
+    }
+
+    [Fact]
+    public async Task RunAsync_ManagementUrlWithWrongPassword_FailsTheAuditSayingWhy()
+    {
+        await using var service = await ContractDouble.StartAsync();
+
+        var result = await RunAsync(service, "grab-peak", "--rabbitmq-management", service.ManagementUrl.Replace(":pw@", ":wrong@", StringComparison.Ordinal), "--audit-settle", "1s");
+
+        Assert.Equal(LoadTestRunner.AuditFailed, result.ExitCode);
+        var failed = Assert.Single(result.Report!.Audit!.Checks);
+        Assert.Contains("answered 401", failed.Detail, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -98,7 +98,7 @@ public static class LoadTestRunner
             throw new UsageException($"{options.Scenario} issues campaigns and creates users: give --operator-key or --stack-env");
         }
         return new RunContext(options, new Uri(url), env?["ERP_DATA_DIR"], operatorKey, Pick(options.Postgres, "ERP_POSTGRES"), Pick(options.RabbitMq, "ERP_RABBITMQ"),
-            null!, null!, output);
+            Pick(options.RabbitManagement, "ERP_RABBITMQ_MANAGEMENT"), null!, null!, output);
     }
 
     private static string Summary(RunReport r, string folder)

@@ -21,6 +21,9 @@ public sealed class StackEnvironment
 
     public string RabbitMq => this["ERP_RABBITMQ"];
 
+    /// <summary>RabbitMQ's management HTTP API, with the stack's user in the URL.</summary>
+    public string RabbitMqManagement => this["ERP_RABBITMQ_MANAGEMENT"];
+
     public string TokenKey => this["ERP_TOKEN_KEY"];
 
     public string OperatorKey => this["ERP_OPERATOR_KEY"];

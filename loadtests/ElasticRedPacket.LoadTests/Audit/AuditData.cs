@@ -9,12 +9,23 @@ public sealed record LedgerClaim(long PacketId, long UserId, long AmountCents);
 public sealed record LedgerPacket(long PacketId, long AmountCents, bool Expired);
 
 /// <summary>
+/// The packets a campaign's queue still owns: <see cref="Ready"/> waiting, and <see cref="Unacked"/>
+/// delivered into a redpacket consumer's prefetch buffer but not acked (a claim acks only after its
+/// row is durable; a consumer that goes away returns them). Unacked is null when the source sees only
+/// the ready count (an AMQP passive declare, or monitor's figure).
+/// </summary>
+public sealed record QueueDepth(long Ready, long? Unacked, string Source)
+{
+    public long InQueue => Ready + (Unacked ?? 0);
+}
+
+/// <summary>
 /// The campaign as the arbiter sees it. <see cref="Packets"/> is null when read through monitor's
-/// API (no packet table there). <see cref="InQueue"/> is the packets still waiting in RabbitMQ.
+/// API (no packet table there). <see cref="Queue"/> is the packets still owned by RabbitMQ.
 /// </summary>
 public sealed record CampaignLedger(
     long CampaignId, long TotalCents, long PacketCount, IReadOnlyList<LedgerClaim> Claims, IReadOnlyList<LedgerPacket>? Packets,
-    long Released, long InQueue, long Expired, string Source);
+    long Released, QueueDepth Queue, long Expired, string Source);
 
 /// <summary>What the harness itself counted for the campaign over the whole run (warm-up included).</summary>
 public sealed record HarnessCounts(IReadOnlyDictionary<string, long> Outcomes, long WonCents);

@@ -49,10 +49,7 @@ public static class LedgerAudit
                 $"{packets.Count} packets, {packets.Sum(p => p.AmountCents)} cents; campaign: {ledger.PacketCount} packets, {ledger.TotalCents} cents"));
         }
 
-        var accounted = claims.Count + ledger.InQueue + ledger.Expired;
-        checks.Add(new("released = claimed + in queue + expired (3)", ledger.Released == accounted,
-            $"released {ledger.Released}; claimed {claims.Count} + in queue {ledger.InQueue} + expired {ledger.Expired} = {accounted}"
-            + (ledger.Released > accounted ? $": {ledger.Released - accounted} packets unaccounted for (lost, or held unacked by a consumer)" : "")));
+        checks.Add(Balance(ledger));
 
         if (input.Monitor is { } monitor)
         {
@@ -66,7 +63,34 @@ public static class LedgerAudit
             checks.Add(new("monitor's claimed = ledger rows (5)", monitor.Claimed == claims.Count,
                 $"monitor {monitor.Claimed}, ledger {claims.Count}"));
         }
-        return new AuditReport(ledger.CampaignId, ledger.Source, checks);
+        return new AuditReport(ledger.CampaignId, $"{ledger.Source}; queue: {ledger.Queue.Source}", checks);
+    }
+
+    /// <summary>
+    /// Guarantee 3. With the management API the queue's unacked deliveries (held in consumers'
+    /// prefetch buffers, still owned by the queue) count as in queue, so the books balance at any
+    /// quiescent point; with the ready count alone they balance only at sell-out or once consumers idle.
+    /// </summary>
+    private static AuditCheck Balance(CampaignLedger ledger)
+    {
+        var queue = ledger.Queue;
+        var claimed = ledger.Claims.Count;
+        var accounted = claimed + queue.InQueue + ledger.Expired;
+        var inQueue = queue.Unacked is { } unacked
+            ? $"in queue {queue.InQueue} (ready {queue.Ready} + unacked {unacked}, held in consumers' buffers)"
+            : $"in queue {queue.Ready} (ready only)";
+        var detail = $"released {ledger.Released}; claimed {claimed} + {inQueue} + expired {ledger.Expired} = {accounted}";
+        if (ledger.Released > accounted)
+        {
+            detail += queue.Unacked is null
+                ? $": {ledger.Released - accounted} packets unaccounted for (lost, or held unacked by a consumer: give the RabbitMQ management URL to tell them apart)"
+                : $": {ledger.Released - accounted} packets lost";
+        }
+        if (queue.Unacked is null)
+        {
+            detail += $"; {queue.Source}: no RabbitMQ management URL, so packets held unacked in consumers' prefetch buffers are not seen";
+        }
+        return new AuditCheck("released = claimed + in queue + expired (3)", ledger.Released == accounted, detail);
     }
 
     private static string Sample(IEnumerable<long> ids) => string.Join(", ", ids.Take(5).Select(i => i.ToString(CultureInfo.InvariantCulture)));

@@ -2,12 +2,12 @@ using ElasticRedPacket.LoadTests.Client;
 
 namespace ElasticRedPacket.LoadTests.Audit;
 
-/// <summary>Without a database connection string: the ledger through monitor's operator API (claims pages, released and in-queue figures).</summary>
+/// <summary>Without a database connection string: the ledger through monitor's operator API (claims pages, the released figure).</summary>
 public sealed class MonitorLedgerReader(ErpClient client)
 {
     private const int PageSize = 1000;
 
-    public async Task<CampaignLedger> ReadAsync(long campaignId, long totalCents, MonitorView view, CancellationToken cancellationToken)
+    public async Task<CampaignLedger> ReadAsync(long campaignId, long totalCents, MonitorView view, QueueDepth queue, CancellationToken cancellationToken)
     {
         var claims = new List<LedgerClaim>();
         for (var page = 1; ; page++)
@@ -19,6 +19,6 @@ public sealed class MonitorLedgerReader(ErpClient client)
                 break;
             }
         }
-        return new CampaignLedger(campaignId, totalCents, view.PacketCount, claims, null, view.Released, view.InQueue, 0, "monitor API");
+        return new CampaignLedger(campaignId, totalCents, view.PacketCount, claims, null, view.Released, queue, 0, "monitor API");
     }
 }

@@ -6,7 +6,7 @@ namespace ElasticRedPacket.LoadTests.Audit;
 /// <summary>Reads the campaign, its packets, its released batches and its ledger rows straight from PostgreSQL (read-only).</summary>
 public sealed class PostgresLedgerReader(string connectionString)
 {
-    public async Task<CampaignLedger> ReadAsync(long campaignId, long inQueue, CancellationToken cancellationToken)
+    public async Task<CampaignLedger> ReadAsync(long campaignId, QueueDepth queue, CancellationToken cancellationToken)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(cancellationToken);
@@ -60,6 +60,6 @@ public sealed class PostgresLedgerReader(string connectionString)
         // Expired packets count only if they are not also claimed (a claimed packet is accounted as claimed).
         var claimed = claims.Select(c => c.PacketId).ToHashSet();
         var expired = packets.Count(p => p.Expired && !claimed.Contains(p.PacketId));
-        return new CampaignLedger(campaignId, totalCents, packetCount, claims, packets, released, inQueue, expired, "postgresql");
+        return new CampaignLedger(campaignId, totalCents, packetCount, claims, packets, released, queue, expired, "postgresql");
     }
 }

@@ -5,13 +5,13 @@ using RabbitMQ.Client.Exceptions;
 namespace ElasticRedPacket.LoadTests.Audit;
 
 /// <summary>
-/// The packets waiting in a campaign's queue, by a passive declare (it creates nothing). This is the
-/// ready count: deliveries a redpacket consumer holds unacked are not in it, so the audit reads it
-/// at a quiescent point (it retries until the books balance or its wait runs out).
+/// The fallback without a management URL: the packets waiting in a campaign's queue, by a passive
+/// declare (it creates nothing). This is only the ready count: deliveries a redpacket consumer holds
+/// unacked are not in it, so the books balance with it only at sell-out or once consumers idle.
 /// </summary>
 public sealed class RabbitQueueReader(string uri)
 {
-    public async Task<long> ReadyCountAsync(long campaignId, CancellationToken cancellationToken)
+    public async Task<QueueDepth> ReadAsync(long campaignId, CancellationToken cancellationToken)
     {
         var factory = new ConnectionFactory { Uri = new Uri(uri), ClientProvidedName = "erp-loadtest-audit" };
         await using var connection = await factory.CreateConnectionAsync(cancellationToken);
@@ -19,11 +19,11 @@ public sealed class RabbitQueueReader(string uri)
         try
         {
             var queue = await channel.QueueDeclarePassiveAsync(Topology.PacketQueue(campaignId), cancellationToken);
-            return queue.MessageCount;
+            return new QueueDepth(queue.MessageCount, null, "RabbitMQ ready count (AMQP)");
         }
         catch (OperationInterruptedException ex) when (ex.ShutdownReason?.ReplyCode == 404)
         {
-            return 0; // no batch released yet: the queue does not exist
+            return new QueueDepth(0, null, "RabbitMQ ready count (AMQP)"); // no batch released yet: the queue does not exist
         }
     }
 }

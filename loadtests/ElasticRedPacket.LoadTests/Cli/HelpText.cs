@@ -19,7 +19,9 @@ public static class HelpText
           --url URL             the ingress (overrides ERP_NGINX_URL)
           --operator-key KEY    X-Operator-Key (overrides ERP_OPERATOR_KEY; also read from the environment)
           --postgres CONN       audit reads the ledger from PostgreSQL (overrides ERP_POSTGRES); without it, monitor's API
-          --rabbitmq URI        audit reads the queue depth from RabbitMQ (overrides ERP_RABBITMQ)
+          --rabbitmq-management URL  audit reads ready + unacked counts from RabbitMQ's management API,
+                                http://user:password@host:port/ (overrides ERP_RABBITMQ_MANAGEMENT)
+          --rabbitmq URI        without a management URL: audit reads only the ready count over AMQP (overrides ERP_RABBITMQ)
 
         load (open model unless --users):
           --rate N              requests per second                         --duration D   measured length (default 30s)
@@ -46,6 +48,8 @@ public static class HelpText
                                 rss_mb<300 (peak RSS of the largest service process of a local stack)
           --slo-file PATH       JSON: ["p99<50ms", ...] or {"slo": [...]}
           --no-audit            skip the audit                             --audit-wait D  retry a failing audit this long (15s)
+          --audit-settle D      management API counts must hold still this long before a clean audit (6s: longer than
+                                they lag the queue; use 11s or more against a broker with RabbitMQ's 5 s defaults)
           --out DIR             report folder (default loadtests/reports/<scenario>-<utc timestamp>/)
           --quiet               no progress lines
 

@@ -48,6 +48,7 @@ public static class OptionParser
                 case "--operator-key": options.OperatorKey = Value(); break;
                 case "--postgres": options.Postgres = Value(); break;
                 case "--rabbitmq": options.RabbitMq = Value(); break;
+                case "--rabbitmq-management": options.RabbitManagement = ParseSecretUrl(Value(), name); break;
                 case "--rate": options.Rate = Positive(Value(), name); break;
                 case "--base-rate": options.BaseRate = Positive(Value(), name); break;
                 case "--duration": options.Duration = NonZero(Durations.Parse(Value(), name), name); break;
@@ -73,6 +74,7 @@ public static class OptionParser
                 case "--slo-file": options.SloFile = Value(); break;
                 case "--no-audit": options.NoAudit = true; break;
                 case "--audit-wait": options.AuditWait = Durations.Parse(Value(), name); break;
+                case "--audit-settle": options.AuditSettle = Durations.Parse(Value(), name); break;
                 case "--out": options.Out = Value(); break;
                 case "--quiet": options.Quiet = true; break;
                 default: throw new UsageException($"unknown option '{name}' (see --help)");
@@ -104,7 +106,7 @@ public static class OptionParser
         return options;
     }
 
-    private static readonly string[] Secrets = ["--operator-key", "--postgres", "--rabbitmq"];
+    private static readonly string[] Secrets = ["--operator-key", "--postgres", "--rabbitmq", "--rabbitmq-management"];
 
     /// <summary>The arguments joined, with the values of options that carry credentials replaced by ***.</summary>
     internal static string Mask(IReadOnlyList<string> args)
@@ -142,6 +144,12 @@ public static class OptionParser
 
     private static TimeSpan NonZero(TimeSpan value, string name) =>
         value > TimeSpan.Zero ? value : throw new UsageException($"{name} must be longer than 0");
+
+    // The value carries a password: the message does not repeat it.
+    private static string ParseSecretUrl(string text, string name) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+            ? text
+            : throw new UsageException($"{name}: not an http(s) URL (expected http://user:password@host:port/)");
 
     private static Uri ParseUrl(string text, string name) =>
         Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"

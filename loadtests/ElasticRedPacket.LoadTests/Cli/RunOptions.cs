@@ -15,6 +15,9 @@ public sealed class RunOptions
 
     public string? RabbitMq { get; set; }
 
+    /// <summary>RabbitMQ's management API (with credentials): the audit's ready + unacked counts.</summary>
+    public string? RabbitManagement { get; set; }
+
     /// <summary>Requests per second (open model); the peak rate of holiday-spike.</summary>
     public double? Rate { get; set; }
 
@@ -66,6 +69,9 @@ public sealed class RunOptions
     public bool NoAudit { get; set; }
 
     public TimeSpan AuditWait { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How long the management API's counts must hold still: longer than they lag the queue (up to about 5.5 s measured on the local stack).</summary>
+    public TimeSpan AuditSettle { get; set; } = TimeSpan.FromSeconds(6);
 
     public string? Out { get; set; }
 

@@ -2,7 +2,7 @@ namespace ElasticRedPacket.LoadTests.Cli;
 
 /// <summary>
 /// The KEY='value' file deploy/local writes for a running stack (stack.env): the ingress URL,
-/// the operator key, PostgreSQL and RabbitMQ connection strings.
+/// the operator key, PostgreSQL and RabbitMQ connection strings, RabbitMQ's management URL.
 /// </summary>
 public sealed class StackEnvFile
 {

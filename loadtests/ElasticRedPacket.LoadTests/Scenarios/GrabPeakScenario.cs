@@ -48,7 +48,8 @@ public class GrabPeakScenario : Scenario
     public override async Task<AuditReport?> AuditAsync(RunContext context, CancellationToken cancellationToken)
     {
         var grab = Grab;
-        var runner = new AuditRunner(context.Setup, context.Postgres, context.RabbitMq, context.Log);
+        var sources = new AuditSources(context.Postgres, context.RabbitMq, context.RabbitManagement, context.Options.AuditSettle);
+        var runner = new AuditRunner(context.Setup, sources, context.Log);
         return await runner.RunAsync(grab.CampaignId, _campaign!.TotalCents, () => new HarnessCounts(grab.AllCounts(), grab.WonCents),
             context.Options.AuditWait, cancellationToken);
     }
