@@ -120,7 +120,7 @@ public sealed class CapacityOptions
             Number("capacity", figures?.ThroughputPerReplica),
             keys.ContainsKey("cpu") ? Seconds("cpu", 0) : figures?.CpuSecondsPerRequest ?? throw new UsageException($"{service}: give cpu= (CPU time per request) or a --report"),
             Seconds("start", 10), Seconds("ready", 20),
-            keys.ContainsKey("base-p99") ? Seconds("base-p99", 0) * 1000 : figures?.P99Ms ?? 50,
+            keys.ContainsKey("base-p99") ? Seconds("base-p99", 0) * 1000 : figures?.MedianSecondP99Ms ?? 50,
             Number("ratio", 1),
             timeout == "none" ? null : timeout is null ? 10 : Durations.Parse(timeout, $"--service {service} timeout").TotalSeconds,
             queue switch
