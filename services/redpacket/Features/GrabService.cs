@@ -105,7 +105,7 @@ public sealed partial class GrabService(
 
         for (var i = 0; i < MaxPacketsPerGrab; i++)
         {
-            var taken = await consumer.TakeAsync(_bufferWait, cancellationToken);
+            var taken = await consumer.TakeAsync(consumer.AwaitingFirstFill ? CampaignConsumer.FirstFillWait : _bufferWait, cancellationToken);
             if (taken is not { } delivery)
             {
                 break;

@@ -26,6 +26,8 @@ public sealed partial class CampaignConsumer : IAsyncDisposable
     private readonly AckTracker _acks = new();
     private readonly Channel<bool> _ackSignal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
     private Task _ackLoop = Task.CompletedTask;
+    private bool _awaitingFirstFill;
+    private long _startedTicks;
     private readonly IChannel _channel;
     private readonly ILogger _logger;
     private int _generation;
@@ -51,6 +53,14 @@ public sealed partial class CampaignConsumer : IAsyncDisposable
 
     public int Buffered => _buffer.Reader.Count;
 
+    /// <summary>
+    /// Just started on a queue that held packets and none has arrived yet: a grab should wait for the
+    /// first deliveries (up to <see cref="FirstFillWait"/>) rather than answer try_again while they are on their way.
+    /// </summary>
+    public bool AwaitingFirstFill => Volatile.Read(ref _awaitingFirstFill) && DateTime.UtcNow.Ticks - _startedTicks < FirstFillWait.Ticks;
+
+    public static readonly TimeSpan FirstFillWait = TimeSpan.FromSeconds(1);
+
     /// <summary>The broker closed this channel (a channel error) while the connection is up: automatic recovery will not reopen it.</summary>
     public bool IsBroken => !_channel.IsOpen && _channel.CloseReason?.Initiator == ShutdownInitiator.Peer && _connectionOpen();
 
@@ -60,10 +70,12 @@ public sealed partial class CampaignConsumer : IAsyncDisposable
         try
         {
             var queue = Topology.PacketQueue(campaignId);
-            await Topology.DeclarePacketQueueAsync(channel, campaignId, cancellationToken);
+            var declared = await Topology.DeclarePacketQueueAsync(channel, campaignId, cancellationToken);
             await channel.BasicQosAsync(0, (ushort)prefetch, global: false, cancellationToken);
             var consumer = new CampaignConsumer(campaignId, channel, prefetch, logger) { _connectionOpen = () => connection.IsOpen };
             consumer._ackLoop = consumer.AckLoopAsync();
+            consumer._awaitingFirstFill = declared.MessageCount > 0;
+            consumer._startedTicks = DateTime.UtcNow.Ticks;
             channel.ChannelShutdownAsync += consumer.OnChannelShutdownAsync;
             var basic = new AsyncEventingBasicConsumer(channel);
             basic.ReceivedAsync += consumer.OnReceivedAsync;
@@ -215,6 +227,7 @@ public sealed partial class CampaignConsumer : IAsyncDisposable
     private async Task OnReceivedAsync(object sender, BasicDeliverEventArgs args)
     {
         _acks.Delivered(args.DeliveryTag);
+        Volatile.Write(ref _awaitingFirstFill, false);
         PacketMessage? packet = null;
         try
         {
