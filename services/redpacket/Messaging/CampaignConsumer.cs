@@ -140,7 +140,16 @@ public sealed partial class CampaignConsumer : IAsyncDisposable
     }
 
     /// <summary>The claim could not be committed: the broker requeues the packet.</summary>
-    public async ValueTask NackAsync(Delivery delivery)
+    public ValueTask NackAsync(Delivery delivery) => NackAsync(delivery, requeue: true);
+
+    /// <summary>The message cannot ever be claimed (poison): the broker moves it to the dead-letter exchange.</summary>
+    public ValueTask DeadLetterAsync(Delivery delivery)
+    {
+        LogPoison(_logger, CampaignId, delivery.Tag);
+        return NackAsync(delivery, requeue: false);
+    }
+
+    private async ValueTask NackAsync(Delivery delivery, bool requeue)
     {
         if (delivery.Generation != Volatile.Read(ref _generation))
         {
@@ -148,7 +157,7 @@ public sealed partial class CampaignConsumer : IAsyncDisposable
         }
         try
         {
-            await _channel.BasicNackAsync(delivery.Tag, multiple: false, requeue: true);
+            await _channel.BasicNackAsync(delivery.Tag, multiple: false, requeue);
         }
         catch (Exception ex) when (ex is RabbitMQ.Client.Exceptions.AlreadyClosedException or RabbitMQ.Client.Exceptions.OperationInterruptedException or ObjectDisposedException)
         {
