@@ -22,6 +22,7 @@ public sealed class GrabServerFaultTests(GrabFixture stack, Xunit.Abstractions.I
     [Theory]
     [InlineData("restart", "postgres")]
     [InlineData("restart", "rabbitmq")]
+    [InlineData("crash", "rabbitmq")]
     [InlineData("restart", "redis")]
     [InlineData("flush-redis", "")]
     public async Task Grab_ServerFaultMidLoad_GuaranteesHoldErrorsOnlyDuringFault(string fault, string server)
