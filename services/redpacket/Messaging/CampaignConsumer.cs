@@ -26,6 +26,7 @@ public sealed partial class CampaignConsumer : IAsyncDisposable
     private long _lastUsedTicks;
     private string? _consumerTag;
     private Func<bool> _connectionOpen = static () => false;
+    private bool _closedAlone;
 
     private CampaignConsumer(long campaignId, IChannel channel, int prefetch, ILogger logger)
     {
@@ -45,8 +46,14 @@ public sealed partial class CampaignConsumer : IAsyncDisposable
 
     public int Buffered => _buffer.Reader.Count;
 
-    /// <summary>The broker closed this channel (a channel error) while the connection is up: automatic recovery will not reopen it.</summary>
-    public bool IsBroken => !_channel.IsOpen && _channel.CloseReason?.Initiator == ShutdownInitiator.Peer && _connectionOpen();
+    /// <summary>
+    /// The broker closed this channel alone (a channel error) and the connection is up: automatic
+    /// recovery will not reopen it. A channel that closed with its connection (broker restart, network)
+    /// is not broken: the client library recovers it and its consumer once the connection is back, and
+    /// a replacement opened meanwhile left a recovered consumer holding Grab:Prefetch packets unacked
+    /// in a buffer no grab reads (found by bench/chaos.sh: a RabbitMQ restart mid-load stranded 94 packets).
+    /// </summary>
+    public bool IsBroken => !_channel.IsOpen && Volatile.Read(ref _closedAlone) && _connectionOpen();
 
     public static async Task<CampaignConsumer> StartAsync(long campaignId, IConnection connection, int prefetch, ILogger logger, CancellationToken cancellationToken)
     {
@@ -191,6 +198,7 @@ public sealed partial class CampaignConsumer : IAsyncDisposable
 
     private Task OnChannelShutdownAsync(object sender, ShutdownEventArgs args)
     {
+        Volatile.Write(ref _closedAlone, args.Initiator == ShutdownInitiator.Peer && args.ReplyCode != Constants.ConnectionForced && _connectionOpen());
         Interlocked.Increment(ref _generation);
         while (_buffer.Reader.TryRead(out _))
         {

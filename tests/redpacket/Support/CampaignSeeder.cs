@@ -102,11 +102,14 @@ public sealed class CampaignSeeder(string postgres, string rabbitMq) : IAsyncDis
     }
 
     /// <summary>Messages ready in the campaign's queue (not those a consumer holds unacked).</summary>
-    public async Task<uint> ReadyCountAsync(long campaignId)
+    public async Task<uint> ReadyCountAsync(long campaignId) => (await QueueStateAsync(campaignId)).Ready;
+
+    /// <summary>Messages ready in the campaign's queue, and how many consumers it has.</summary>
+    public async Task<(uint Ready, uint Consumers)> QueueStateAsync(long campaignId)
     {
         await using var channel = await OpenChannelAsync(confirms: false);
         var ok = await channel.QueueDeclarePassiveAsync(Topology.PacketQueue(campaignId));
-        return ok.MessageCount;
+        return (ok.MessageCount, ok.ConsumerCount);
     }
 
     public async Task<List<(long PacketId, long UserId, int AmountCents)>> ClaimsAsync(long campaignId)

@@ -11,7 +11,10 @@ public static class LedgerGuarantees
         Assert.Equal(ledger.Count, ledger.Select(c => c.UserId).Distinct().Count());
         // No lost packet: every packet was claimed, nothing is left in the queue, the amounts add up.
         Assert.Equal(campaign.Packets.Count, ledger.Count);
-        Assert.Equal(0u, await seeder.ReadyCountAsync(campaign.Id));
+        var queue = await seeder.QueueStateAsync(campaign.Id);
+        Assert.Equal(0u, queue.Ready);
+        // At most one consumer a replica: a second one would hold up to Grab:Prefetch packets unacked where no grab reaches them.
+        Assert.True(queue.Consumers <= StackScripts.Replicas("redpacket"), $"{queue.Consumers} consumers on the campaign's queue, {StackScripts.Replicas("redpacket")} redpacket replicas");
         Assert.Equal(campaign.TotalCents, ledger.Sum(c => (long)c.AmountCents));
         // "won" only with a durable row, for that user and that packet.
         var rows = ledger.ToDictionary(c => c.UserId, c => c.PacketId);
