@@ -16,8 +16,11 @@ public sealed class GrabServerFaultTests(GrabFixture stack, Xunit.Abstractions.I
     private const int Users = 900;
     private const int Workers = 16;
 
-    /// <summary>Errors may go on this long after the server is back and every replica ready again (a pooled connection's first use, a breaker's half-open probe).</summary>
-    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(3);
+    /// <summary>
+    /// Errors may go on this long after the server is back and every replica ready again: if account's
+    /// failures opened redpacket's breaker, it stays open Grab:BreakerBreakSeconds (5 s) before it probes.
+    /// </summary>
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(6);
 
     [Theory]
     [InlineData("restart", "postgres")]
