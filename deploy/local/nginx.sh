@@ -1,12 +1,37 @@
 #!/usr/bin/env bash
 # Writes this stack's nginx config from the replica counts and starts nginx, or reloads it
 # (SIGHUP: new workers take the new upstreams, old ones finish their connections) when running.
+#   nginx.sh          write the config, start or reload nginx
+#   nginx.sh check    write the config to nginx/nginx.conf.check and validate it (nginx -t) only
+# Per-IP rate limit on POST /api/grab, off by default (every local client is 127.0.0.1, and load
+# tests must not be throttled): ERP_NGINX_GRAB_RATE=50r/s (or N r/m) [ERP_NGINX_GRAB_BURST=N,
+# default one second's worth] turns it on; ERP_NGINX_GRAB_RATE= (empty) turns it off. The last
+# setting is kept in nginx/grab-limit, so a reload by scale.sh keeps it.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 dir=$DATA_DIR/nginx
 mkdir -p "$dir/tmp" "$LOG_DIR"
 user_line=""
 if [ "$(id -u)" = 0 ]; then user_line="user www-data;"; chown -R www-data "$dir/tmp"; fi
+mode=${1:-apply}
+[ "$mode" = apply ] || [ "$mode" = check ] || die "usage: nginx.sh [check]"
+
+if [ -n "${ERP_NGINX_GRAB_RATE+set}" ]; then
+  grab_rate=$ERP_NGINX_GRAB_RATE grab_burst=${ERP_NGINX_GRAB_BURST:-}
+else
+  grab_rate="" grab_burst=""
+  [ -f "$dir/grab-limit" ] && read -r grab_rate grab_burst < "$dir/grab-limit"
+fi
+[[ -z $grab_rate || $grab_rate =~ ^[1-9][0-9]*r/[sm]$ ]] || die "ERP_NGINX_GRAB_RATE must look like 50r/s or 600r/m (got '$grab_rate')"
+grab_burst=${grab_burst:-${grab_rate%%r/*}}
+[[ -z $grab_rate || $grab_burst =~ ^[0-9]+$ ]] || die "ERP_NGINX_GRAB_BURST must be a whole number (got '$grab_burst')"
+grab_zone="" grab_limit="" grab_refused=""
+if [ -n "$grab_rate" ]; then
+  grab_zone="limit_req_zone \$binary_remote_addr zone=grab_per_ip:10m rate=$grab_rate; limit_req_status 429; limit_req_log_level warn;"
+  grab_limit=" limit_req zone=grab_per_ip burst=$grab_burst nodelay; error_page 429 = @grab_refused;"
+  # The same outcome name as the service's own 429, in a ProblemDetails body.
+  grab_refused="location @grab_refused { default_type application/problem+json; add_header Retry-After 1 always; return 429 '{\"type\":\"https://tools.ietf.org/html/rfc6585#section-4\",\"title\":\"Too Many Requests\",\"status\":429,\"detail\":\"More than $grab_rate grabs (burst $grab_burst) from this address.\",\"outcome\":\"rate_limited\",\"reason\":\"ip_rate_limit\"}'; }"
+fi
 
 upstream() { # service
   local count
@@ -45,13 +70,15 @@ http {
   proxy_read_timeout 30s;
   # A replica that refuses or resets (stopping, killed) is skipped for idempotent requests only.
   proxy_next_upstream error timeout;
+  $grab_zone
 $(for s in "${SERVICES[@]}"; do upstream "$s"; done)
 
   server {
     listen 127.0.0.1:$PORT_NGINX;
     # A grab is safe to repeat (the ledger allows one win per user and campaign), so a grab whose
     # replica died mid-request is retried on another replica instead of failing the user.
-    location = /api/grab { proxy_pass http://redpacket; proxy_next_upstream error timeout non_idempotent; proxy_next_upstream_tries 2; }
+    location = /api/grab { proxy_pass http://redpacket; proxy_next_upstream error timeout non_idempotent; proxy_next_upstream_tries 2;$grab_limit }
+    $grab_refused
     location /api/grab/ { proxy_pass http://redpacket; }
     location /api/accounts { proxy_pass http://account; }
     location /api/campaigns { proxy_pass http://monitor; }
@@ -68,8 +95,15 @@ $(for s in "${SERVICES[@]}"; do echo "    location = /_stack/$s/healthz { proxy_
   }
 }
 EOT
+if [ "$mode" = check ]; then
+  mv "$dir/nginx.conf.new" "$dir/nginx.conf.check"
+  nginx -t -q -c "$dir/nginx.conf.check" -g "error_log $LOG_DIR/nginx-error.log;" || die "nginx config invalid: $dir/nginx.conf.check"
+  echo "$dir/nginx.conf.check"
+  exit 0
+fi
 mv "$dir/nginx.conf.new" "$dir/nginx.conf"
 nginx -t -q -c "$dir/nginx.conf" -g "error_log $LOG_DIR/nginx-error.log;" 2>>"$LOG_DIR/nginx-error.log" || die "nginx config invalid: $dir/nginx.conf"
+printf '%s %s\n' "$grab_rate" "$grab_burst" > "$dir/grab-limit"
 if pid_alive nginx; then
   kill -HUP "$(cat "$PID_DIR/nginx.pid")"
   log "nginx: reloaded"

@@ -62,7 +62,8 @@ public sealed class StatisticsTests : IClassFixture<ServiceFactory<Program>>
     {
         var messageId = "malformed-" + Guid.NewGuid().ToString("N");
         await PublishAsync(System.Text.Encoding.UTF8.GetBytes(payload), messageId);
-        Assert.True(await TakeDeadLetterAsync(messageId, TimeSpan.FromSeconds(10)), $"{messageId} did not reach {Topology.DeadLetterQueue}");
+        Assert.True(await DeadLetters.TakeAsync(await Probe.RabbitAsync(), Topology.DeadLetterQueue, messageId, TimeSpan.FromSeconds(10)) is not null,
+            $"{messageId} did not reach {Topology.DeadLetterQueue}");
     }
 
     private static async Task PublishAsync(byte[] body, string messageId)
@@ -70,27 +71,6 @@ public sealed class StatisticsTests : IClassFixture<ServiceFactory<Program>>
         await using var channel = await (await Probe.RabbitAsync()).CreateChannelAsync(new CreateChannelOptions(true, true));
         await channel.BasicPublishAsync(Topology.OutcomeExchange, string.Empty, mandatory: true,
             new BasicProperties { Persistent = true, MessageId = messageId, ContentType = "application/json" }, body);
-    }
-
-    private static async Task<bool> TakeDeadLetterAsync(string messageId, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            // Look without taking the others: unacked messages go back when the channel closes.
-            await using var channel = await (await Probe.RabbitAsync()).CreateChannelAsync();
-            while (await channel.BasicGetAsync(Topology.DeadLetterQueue, autoAck: false) is { } message)
-            {
-                if (message.BasicProperties.MessageId == messageId)
-                {
-                    await channel.BasicAckAsync(message.DeliveryTag, false);
-                    return true;
-                }
-            }
-            await channel.CloseAsync();
-            await Task.Delay(200);
-        }
-        return false;
     }
 
     private static async Task<Dictionary<string, long>> WaitCountsAsync(long campaignId, Func<Dictionary<string, long>, bool> done)

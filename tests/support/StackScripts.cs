@@ -5,7 +5,10 @@ namespace ElasticRedPacket.TestSupport;
 /// <summary>Runs a deploy/local script (scale.sh, fault.sh, services.sh) against the test stack.</summary>
 public static class StackScripts
 {
-    public static async Task RunAsync(string script, params string[] arguments)
+    public static Task RunAsync(string script, params string[] arguments) => RunAsync(new Dictionary<string, string>(), script, arguments);
+
+    /// <summary>Runs the script with extra environment variables; returns what it printed on stdout.</summary>
+    public static async Task<string> RunAsync(IReadOnlyDictionary<string, string> environment, string script, params string[] arguments)
     {
         var stack = StackEnvironment.Current;
         var start = new ProcessStartInfo("bash", [Path.Combine(StackEnvironment.RepoRoot, "deploy", "local", script), .. arguments])
@@ -16,6 +19,10 @@ public static class StackScripts
         start.Environment["ERP_STACK"] = stack["ERP_STACK"];
         start.Environment["ERP_PORT_BASE"] = stack["ERP_PORT_BASE"];
         start.Environment["ERP_DATA_DIR"] = stack.DataDir;
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
@@ -25,6 +32,7 @@ public static class StackScripts
         {
             throw new InvalidOperationException($"{script} {string.Join(' ', arguments)} exited {process.ExitCode}: {await output}{await error}");
         }
+        return await output;
     }
 
     /// <summary>How many replicas of a service the stack runs now.</summary>

@@ -17,6 +17,9 @@ public enum ClaimResult
 
     /// <summary>Nothing was committed for certain (database unreachable or too slow): the packet goes back to the queue.</summary>
     Failed,
+
+    /// <summary>The message names a packet the ledger does not know (poison): it is dead-lettered, the next one serves.</summary>
+    UnknownPacket,
 }
 
 public readonly record struct ClaimOutcome(ClaimResult Result, int AmountCents, bool SameUser = false);
@@ -110,7 +113,19 @@ public sealed partial class ClaimBatcher : BackgroundService
             }
             try
             {
-                await WriteAsync(batch);
+                try
+                {
+                    await WriteAsync(batch);
+                }
+                catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.ForeignKeyViolation)
+                {
+                    // One poison message failed the whole INSERT: refuse the unknown packets, write the others.
+                    await RefuseUnknownPacketsAsync(batch);
+                    if (batch.Count > 0)
+                    {
+                        await WriteAsync(batch);
+                    }
+                }
             }
             catch (Exception ex)
             {
@@ -173,6 +188,28 @@ public sealed partial class ClaimBatcher : BackgroundService
         }
     }
 
+    /// <summary>Answers UnknownPacket to the claims whose packet id is not in the packets table and removes them from the batch.</summary>
+    private async Task RefuseUnknownPacketsAsync(List<Pending> batch)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync();
+        var known = new HashSet<long>();
+        await using (var query = new NpgsqlCommand("SELECT id FROM packets WHERE id = ANY(@p)", connection) { CommandTimeout = _options.ClaimCommandTimeoutSeconds })
+        {
+            query.Parameters.Add(new NpgsqlParameter<long[]>("p", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = batch.Select(b => b.PacketId).ToArray() });
+            await using var reader = await query.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                known.Add(reader.GetInt64(0));
+            }
+        }
+        foreach (var unknown in batch.Where(b => !known.Contains(b.PacketId)))
+        {
+            LogUnknownPacket(_logger, unknown.PacketId, unknown.CampaignId);
+            unknown.TrySetResult(new ClaimOutcome(ClaimResult.UnknownPacket, 0));
+        }
+        batch.RemoveAll(b => !known.Contains(b.PacketId));
+    }
+
     private async Task ExplainAsync(NpgsqlConnection connection, List<Pending> losers)
     {
         var byPacket = new Dictionary<long, (long UserId, int Amount)>();
@@ -210,6 +247,9 @@ public sealed partial class ClaimBatcher : BackgroundService
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Packet message names packet {PacketId} (campaign {CampaignId}) that the ledger does not know; refused")]
+    private static partial void LogUnknownPacket(ILogger logger, long packetId, long campaignId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Claim batch of {Count} failed; nothing said won, packets go back to the queue")]
     private static partial void LogBatchFailed(ILogger logger, int count, Exception exception);

@@ -131,6 +131,9 @@ public sealed partial class GrabService(
                         return Answer(GrabOutcome.AlreadyWon, campaignId, amount: claim.AmountCents, verifiedBy: verifiedBy);
                     }
                     continue;
+                case ClaimResult.UnknownPacket:
+                    await consumer.DeadLetterAsync(delivery);
+                    continue;
                 default:
                     await consumer.NackAsync(delivery);
                     return Answer(GrabOutcome.Shed, campaignId, retryAfter: 1, verifiedBy: verifiedBy, reason: "ledger_unavailable");

@@ -62,8 +62,23 @@ public sealed class CampaignSeeder(string postgres, string rabbitMq) : IAsyncDis
     public async Task ReleaseBatchAsync(SeededCampaign campaign, int batch)
     {
         await PublishAsync(campaign.Id, campaign.Packets.Where((_, i) => campaign.BatchOf[i] == batch));
+        await MarkReleasedAsync(campaign.Id, batch);
+    }
+
+    /// <summary>Records a batch as released (its packets were published some other way).</summary>
+    public async Task MarkReleasedAsync(long campaignId, int batch)
+    {
         await using var connection = await _db.OpenConnectionAsync();
-        await connection.ExecuteAsync("UPDATE release_batches SET released_at = now() WHERE campaign_id = @id AND batch_no = @batch", new { id = campaign.Id, batch });
+        await connection.ExecuteAsync("UPDATE release_batches SET released_at = now() WHERE campaign_id = @campaignId AND batch_no = @batch", new { campaignId, batch });
+    }
+
+    /// <summary>Publishes any body to the campaign's queue (confirmed), e.g. a malformed packet message.</summary>
+    public async Task PublishRawAsync(long campaignId, string messageId, byte[] body)
+    {
+        await using var channel = await OpenChannelAsync(confirms: true);
+        await Topology.DeclarePacketQueueAsync(channel, campaignId);
+        var properties = new BasicProperties { Persistent = true, MessageId = messageId, ContentType = "application/json" };
+        await channel.BasicPublishAsync("", Topology.PacketQueue(campaignId), true, properties, body);
     }
 
     /// <summary>Publishes packet messages to the campaign's queue, persistent, waiting for every confirm.</summary>
@@ -87,11 +102,14 @@ public sealed class CampaignSeeder(string postgres, string rabbitMq) : IAsyncDis
     }
 
     /// <summary>Messages ready in the campaign's queue (not those a consumer holds unacked).</summary>
-    public async Task<uint> ReadyCountAsync(long campaignId)
+    public async Task<uint> ReadyCountAsync(long campaignId) => (await QueueStateAsync(campaignId)).Ready;
+
+    /// <summary>Messages ready in the campaign's queue, and how many consumers it has.</summary>
+    public async Task<(uint Ready, uint Consumers)> QueueStateAsync(long campaignId)
     {
         await using var channel = await OpenChannelAsync(confirms: false);
         var ok = await channel.QueueDeclarePassiveAsync(Topology.PacketQueue(campaignId));
-        return ok.MessageCount;
+        return (ok.MessageCount, ok.ConsumerCount);
     }
 
     public async Task<List<(long PacketId, long UserId, int AmountCents)>> ClaimsAsync(long campaignId)
@@ -103,6 +121,12 @@ public sealed class CampaignSeeder(string postgres, string rabbitMq) : IAsyncDis
 
     private async Task<IChannel> OpenChannelAsync(bool confirms)
     {
+        if (_connection is { IsOpen: false })
+        {
+            // The broker restarted (a fault test): a fresh connection instead of waiting for recovery.
+            _connection.Dispose();
+            _connection = null;
+        }
         _connection ??= await new ConnectionFactory { Uri = new Uri(rabbitMq) }.CreateConnectionAsync();
         return await _connection.CreateChannelAsync(new CreateChannelOptions(confirms, confirms));
     }
