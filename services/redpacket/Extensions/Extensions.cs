@@ -35,6 +35,8 @@ internal static class Extensions
         services.AddHostedService(sp => sp.GetRequiredService<OutcomePublisher>());
         services.AddSingleton<ClaimBatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<ClaimBatcher>());
+        services.AddSingleton<WinnerLookup>();
+        services.AddHostedService(sp => sp.GetRequiredService<WinnerLookup>());
         services.AddSingleton<ConsumerRegistry>();
         services.AddHostedService(sp => sp.GetRequiredService<ConsumerRegistry>());
         services.AddHostedService<GrabLifecycle>();

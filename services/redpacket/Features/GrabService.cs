@@ -19,7 +19,7 @@ public sealed partial class GrabService(
     CampaignStateCache states,
     ConsumerRegistry consumers,
     ClaimBatcher claims,
-    ClaimStore ledger,
+    WinnerLookup winners,
     DrainState drain,
     TimeProvider time,
     IOptions<GrabOptions> options,
@@ -145,10 +145,10 @@ public sealed partial class GrabService(
         // Sold out only if the ledger says every released packet is claimed and no batch is due.
         try
         {
-            if (await ledger.FindAsync(campaignId, userId, cancellationToken) is { } earlier)
+            if (await winners.FindAmountAsync(campaignId, userId) is { } earlier)
             {
-                consumer.Winners[userId] = earlier.AmountCents;
-                return Answer(GrabOutcome.AlreadyWon, campaignId, amount: earlier.AmountCents, verifiedBy: verifiedBy);
+                consumer.Winners[userId] = earlier;
+                return Answer(GrabOutcome.AlreadyWon, campaignId, amount: earlier, verifiedBy: verifiedBy);
             }
             state = await states.GetAsync(campaignId, cancellationToken);
         }
