@@ -7,7 +7,8 @@ public sealed class GrabChaosCollection;
 /// Guarantee 6 for the sharpest fault: kill -9 of a redpacket replica while users grab through
 /// nginx. The packets it held come back and are claimed through the other replica; every "won"
 /// has its ledger row; a row nobody heard "won" for can only come from a request that errored
-/// when the replica died; nothing is claimed twice and nothing is lost. Runs alone; bounded to 90 s.
+/// when the replica died; nothing is claimed twice and nothing is lost; monitor counted every answer
+/// a client heard. Runs alone; bounded to 90 s.
 /// </summary>
 [Collection(nameof(GrabChaosTests))]
 public sealed class GrabChaosTests(GrabFixture stack, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<GrabFixture>
@@ -46,5 +47,8 @@ public sealed class GrabChaosTests(GrabFixture stack, Xunit.Abstractions.ITestOu
         await LedgerGuarantees.AssertSoldOutCleanlyAsync(stack.Seeder, campaign, load);
         // Errors only for requests in flight on the dead replica (at most one per worker), not for the rest of the run.
         Assert.True(errors.Count <= Workers, $"{errors.Count} errors: {string.Join("; ", errors.Take(10).Select(e => e.Kind))}");
+        // Guarantee 5: the killed replica took no heard answer's count with it; it may have counted
+        // answers it decided but never sent, at most one per worker (the requests in flight).
+        await OutcomeCountGuarantees.AssertEveryAnswerCountedAsync(stack.Seeder, campaign.Id, load, cutOff: Workers, output);
     }
 }

@@ -27,7 +27,7 @@ public static class GrabApi
     {
         if (context.Request.ContentLength > MaxBodyBytes)
         {
-            outcomes.Record(0, GrabOutcome.Invalid);
+            await outcomes.RecordAsync(0, GrabOutcome.Invalid);
             return Invalid($"The body must be at most {MaxBodyBytes} bytes.");
         }
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
@@ -41,12 +41,12 @@ public static class GrabApi
         }
         catch (Exception ex) when (ex is JsonException or BadHttpRequestException or NotSupportedException)
         {
-            outcomes.Record(0, GrabOutcome.Invalid);
+            await outcomes.RecordAsync(0, GrabOutcome.Invalid);
             return Invalid($"The body must be JSON like {{\"campaignId\":7}} ({ex.Message})");
         }
         if (request is null || request.CampaignId <= 0)
         {
-            outcomes.Record(0, GrabOutcome.Invalid);
+            await outcomes.RecordAsync(0, GrabOutcome.Invalid);
             return Invalid("campaignId must be a positive integer.");
         }
 
@@ -63,10 +63,11 @@ public static class GrabApi
 
         if (answer.Response is not { } response)
         {
-            outcomes.Record(0, GrabOutcome.Invalid);
+            await outcomes.RecordAsync(0, GrabOutcome.Invalid);
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Campaign not found", detail: $"There is no campaign {request.CampaignId}.");
         }
-        outcomes.Record(request.CampaignId, answer.Outcome);
+        // Counted durably before it is said (guarantee 5): one confirm serves every answer waiting meanwhile.
+        await outcomes.RecordAsync(request.CampaignId, answer.Outcome);
         if (response.RetryAfterSeconds is { } retryAfter && answer.Outcome is GrabOutcome.RateLimited or GrabOutcome.Shed or GrabOutcome.TryAgain or GrabOutcome.NotStarted)
         {
             context.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);

@@ -1,13 +1,14 @@
 using System.Text.Json;
 using ElasticRedPacket.ServiceDefaults.Messaging;
-using RabbitMQ.Client;
 
 namespace ElasticRedPacket.RedPacket.Messaging;
 
 /// <summary>
-/// Every Grab:OutcomeFlushMilliseconds, publishes the counts since the last batch as one OutcomeBatch
-/// (persistent, confirmed). A batch that fails is retried as it is, same BatchId (monitor counts a
-/// BatchId once), before any newer counts; newer counts wait in memory. The last flush runs at shutdown.
+/// Publishes each generation of outcome counts as one OutcomeBatch (persistent, confirmed) as soon as
+/// the previous one is confirmed, then lets the answers that waited for it go. A batch that fails is
+/// retried as it is, same BatchId (monitor counts a BatchId once), before any newer one; its answers
+/// go anyway once they have waited Grab:OutcomeDurableWaitMilliseconds (the counts stay in memory and
+/// are published when RabbitMQ is back). The last batches are published at shutdown.
 /// </summary>
 public sealed partial class OutcomePublisher(
     OutcomeRecorder recorder,
@@ -16,21 +17,26 @@ public sealed partial class OutcomePublisher(
     TimeProvider time,
     ILogger<OutcomePublisher> logger) : BackgroundService
 {
+    private static readonly TimeSpan RetryPause = TimeSpan.FromMilliseconds(200);
     private readonly string _source = Environment.GetEnvironmentVariable("ERP_REPLICA") ?? Environment.MachineName;
-    private OutcomeBatch? _unconfirmed;
+    private readonly Queue<PendingBatch> _unconfirmed = new();
+    private readonly TimeSpan _durableWait = TimeSpan.FromMilliseconds(options.Value.OutcomeDurableWaitMilliseconds);
     private DateTimeOffset _from = time.GetUtcNow();
     private bool _declared;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(options.Value.OutcomeFlushMilliseconds));
         try
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
+            while (!stoppingToken.IsCancellationRequested)
             {
-                // Not cancelled by shutdown: an interrupted publish would leave its batch unconfirmed.
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-                await FlushAsync(timeout.Token);
+                // With batches left over from a failure, retry them after a pause even if no answer comes.
+                var wait = _unconfirmed.Count > 0 ? RetryPause : Timeout.InfiniteTimeSpan;
+                await recorder.WaitForCountsAsync(wait, stoppingToken);
+                if (!await PublishAsync() && _unconfirmed.Count > 0)
+                {
+                    await Task.Delay(RetryPause, stoppingToken);
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -40,58 +46,67 @@ public sealed partial class OutcomePublisher(
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
+        // The web server has finished its requests by now (it stops first): this publishes the last answers.
         await base.StopAsync(cancellationToken);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        for (var attempt = 0; attempt < 3 && !await FlushAsync(timeout.Token); attempt++)
+        for (var attempt = 0; attempt < 3 && !await PublishAsync(); attempt++)
         {
-            await Task.Delay(200, CancellationToken.None);
+            await Task.Delay(RetryPause, CancellationToken.None);
+        }
+        foreach (var pending in _unconfirmed)
+        {
+            pending.Generation.Release();
         }
     }
 
-    /// <summary>True when nothing is left unpublished.</summary>
-    public async Task<bool> FlushAsync(CancellationToken cancellationToken)
+    /// <summary>Takes the open generation and publishes everything unconfirmed in order; true when nothing is left.</summary>
+    private async Task<bool> PublishAsync()
     {
-        try
+        if (recorder.TakeOpen() is { } generation)
         {
-            if (!_declared)
-            {
-                await publisher.DeclareAsync(channel => Topology.DeclareSharedAsync(channel, cancellationToken), cancellationToken);
-                _declared = true;
-            }
-            if (_unconfirmed is not null)
-            {
-                await PublishAsync(_unconfirmed, cancellationToken);
-                _unconfirmed = null;
-            }
-            var counts = recorder.Drain();
-            if (counts.Count == 0)
-            {
-                return true;
-            }
             var now = time.GetUtcNow();
-            _unconfirmed = new OutcomeBatch(Guid.NewGuid(), _source, _from, now, counts);
+            _unconfirmed.Enqueue(new PendingBatch(new OutcomeBatch(Guid.NewGuid(), _source, _from, now, generation.ToCounts()), generation, now));
             _from = now;
-            await PublishAsync(_unconfirmed, cancellationToken);
-            _unconfirmed = null;
-            return true;
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        while (_unconfirmed.TryPeek(out var pending))
         {
-            LogPublishFailed(logger, ex.Message);
-            return false;
+            // Not the stopping token: an interrupted publish would only be retried; a bounded attempt is enough.
+            using var timeout = new CancellationTokenSource(_durableWait);
+            try
+            {
+                if (!_declared)
+                {
+                    await publisher.DeclareAsync(channel => Topology.DeclareSharedAsync(channel, timeout.Token), timeout.Token);
+                    _declared = true;
+                }
+                var body = JsonSerializer.SerializeToUtf8Bytes(pending.Batch, MessagingJsonContext.Default.OutcomeBatch);
+                await publisher.PublishAsync(Topology.OutcomeExchange, "", body, pending.Batch.BatchId.ToString(), timeout.Token);
+            }
+            catch (Exception ex)
+            {
+                LogPublishFailed(logger, _unconfirmed.Count, ex.Message);
+                ReleaseOverdue();
+                return false;
+            }
+            _unconfirmed.Dequeue();
+            pending.Generation.Release();
         }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
+        return true;
     }
 
-    private async Task PublishAsync(OutcomeBatch batch, CancellationToken cancellationToken)
+    private void ReleaseOverdue()
     {
-        var body = JsonSerializer.SerializeToUtf8Bytes(batch, MessagingJsonContext.Default.OutcomeBatch);
-        await publisher.PublishAsync(Topology.OutcomeExchange, "", body, batch.BatchId.ToString(), cancellationToken);
+        var now = time.GetUtcNow();
+        foreach (var pending in _unconfirmed)
+        {
+            if (now - pending.TakenAt >= _durableWait)
+            {
+                pending.Generation.Release();
+            }
+        }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Outcome batch not published ({Reason}); kept for the next flush")]
-    private static partial void LogPublishFailed(ILogger logger, string reason);
+    private sealed record PendingBatch(OutcomeBatch Batch, OutcomeGeneration Generation, DateTimeOffset TakenAt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outcome batch not published ({Unconfirmed} waiting: {Reason}); retried in order")]
+    private static partial void LogPublishFailed(ILogger logger, int unconfirmed, string reason);
 }

@@ -1,38 +1,97 @@
-using System.Collections.Concurrent;
 using ElasticRedPacket.ServiceDefaults.Messaging;
 
 namespace ElasticRedPacket.RedPacket.Messaging;
 
 /// <summary>
-/// Outcome counts per campaign, incremented in memory (Interlocked) on every answer and drained by
-/// <see cref="OutcomePublisher"/>. Campaign 0 holds answers to requests that named no valid campaign.
+/// Outcome counts per campaign, grouped into generations. An answer adds its count to the open
+/// generation and waits for <see cref="OutcomeGeneration.Durable"/> before it is sent, so a count is
+/// in RabbitMQ (confirmed) before the client hears the answer: a replica killed with -9 cannot take
+/// the counts of answers already heard with it (guarantee 5). <see cref="OutcomePublisher"/> takes
+/// the open generation whenever it is free, so one confirm serves every answer that arrived meanwhile.
+/// Campaign 0 holds answers to requests that named no valid campaign.
 /// </summary>
-public sealed class OutcomeRecorder
+public sealed class OutcomeRecorder : IDisposable
 {
-    private static readonly int OutcomeCount = GrabOutcomes.All.Count;
-    private readonly ConcurrentDictionary<long, long[]> _counts = new();
+    private readonly Lock _gate = new();
+    private readonly SemaphoreSlim _opened = new(0);
+    private OutcomeGeneration _open = new();
 
-    public void Record(long campaignId, GrabOutcome outcome)
+    /// <summary>Counts one answer; the task completes when its count is durable (or the publisher gave up waiting).</summary>
+    public Task RecordAsync(long campaignId, GrabOutcome outcome)
     {
-        var counts = _counts.GetOrAdd(campaignId, static _ => new long[OutcomeCount]);
-        Interlocked.Increment(ref counts[(int)outcome]);
+        lock (_gate)
+        {
+            if (_open.Add(campaignId, outcome))
+            {
+                _opened.Release();
+            }
+            return _open.Durable;
+        }
     }
 
-    /// <summary>Takes every count accumulated so far (atomically per counter).</summary>
-    public List<OutcomeCount> Drain()
+    /// <summary>Completes once a generation has counts (or the timeout passed: false).</summary>
+    public Task<bool> WaitForCountsAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
+        _opened.WaitAsync(timeout, cancellationToken);
+
+    /// <summary>Closes the open generation and returns it, or null when it holds no count.</summary>
+    public OutcomeGeneration? TakeOpen()
+    {
+        lock (_gate)
+        {
+            if (_open.IsEmpty)
+            {
+                return null;
+            }
+            var taken = _open;
+            _open = new OutcomeGeneration();
+            return taken;
+        }
+    }
+
+    public void Dispose() => _opened.Dispose();
+}
+
+/// <summary>The counts of the answers waiting for one publish; mutated only under the recorder's lock.</summary>
+public sealed class OutcomeGeneration
+{
+    private static readonly int OutcomeCount = GrabOutcomes.All.Count;
+    private readonly Dictionary<long, long[]> _counts = [];
+    private readonly TaskCompletionSource _durable = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Task Durable => _durable.Task;
+
+    public bool IsEmpty => _counts.Count == 0;
+
+    /// <summary>Adds one count; true when it is the generation's first.</summary>
+    internal bool Add(long campaignId, GrabOutcome outcome)
+    {
+        var first = _counts.Count == 0;
+        if (!_counts.TryGetValue(campaignId, out var counts))
+        {
+            counts = new long[OutcomeCount];
+            _counts.Add(campaignId, counts);
+        }
+        counts[(int)outcome]++;
+        return first;
+    }
+
+    /// <summary>The counts as published; call only after the recorder handed the generation out.</summary>
+    public List<OutcomeCount> ToCounts()
     {
         var result = new List<OutcomeCount>();
         foreach (var (campaignId, counts) in _counts)
         {
             for (var i = 0; i < counts.Length; i++)
             {
-                var count = Interlocked.Exchange(ref counts[i], 0);
-                if (count > 0)
+                if (counts[i] > 0)
                 {
-                    result.Add(new OutcomeCount(campaignId, ((GrabOutcome)i).Name(), count));
+                    result.Add(new OutcomeCount(campaignId, ((GrabOutcome)i).Name(), counts[i]));
                 }
             }
         }
         return result;
     }
+
+    /// <summary>Lets the waiting answers go (their counts are confirmed, or waiting longer would only delay them).</summary>
+    public void Release() => _durable.TrySetResult();
 }

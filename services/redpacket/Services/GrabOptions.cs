@@ -31,8 +31,9 @@ public sealed class GrabOptions
     [Range(1, 120)]
     public int ClaimCommandTimeoutSeconds { get; set; } = 5;
 
+    /// <summary>Longest an answer waits for its outcome count to be confirmed by RabbitMQ before it is sent anyway (the count is kept and published later).</summary>
     [Range(50, 60_000)]
-    public int OutcomeFlushMilliseconds { get; set; } = 250;
+    public int OutcomeDurableWaitMilliseconds { get; set; } = 1000;
 
     /// <summary>A campaign's consumer that served no grab for this long is stopped (its packets go back to the queue).</summary>
     [Range(5, 86_400)]
