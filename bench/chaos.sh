@@ -16,6 +16,8 @@
 #              are skipped: that calm end lets the load claim what the faults returned to the queue.
 #              RabbitMQ goes last by default: its restart takes 5 s on an idle machine, 45 s on a busy one.
 # --summary DIR  only (re)write DIR/chaos.md from a finished run's folder
+# Guarantee 5 under kill -9: per kill step the audit allows up to 1024 requests (the harness's
+# --max-in-flight) that the killed replica decided and counted but never answered (--audit-cut-off).
 # Bounded: the harness is killed (by pid) 240 s after the load should have ended. The report
 # (harness report.* plus chaos.md) goes to loadtests/reports/chaos-<UTC time>/.
 # Exit code: the harness's (0 pass, 2 audit failed, 3 harness error), or 4 when a fault step failed.
@@ -115,8 +117,13 @@ faults=$out/faults.tsv
 printf '%s\t%s\t%s\n' "$warmup" "$rate" "$duration" > "$faults"
 echo "chaos: grab-peak at $rate/s for ${duration}s (+${warmup}s warm-up), $packets packets in $batches batches, $accounts users; report in $out" >&2
 
+# A replica killed with -9 may have decided (and counted) the requests in flight to it without
+# answering them: the audit allows at most --max-in-flight such requests per kill step.
+in_flight=1024
+kills=$(grep -o 'kill [a-z]' <<<"$schedule" | wc -l)
 dotnet "$harness" grab-peak --stack-env "$stack_env" --rate "$rate" --duration "${duration}s" --warmup "${warmup}s" \
   --accounts "$accounts" --packets "$packets" --batches "$batches" --interval 1s --start-delay 0s \
+  --max-in-flight "$in_flight" --audit-cut-off $(( kills * in_flight )) \
   --out "$out/harness" >"$out/harness.log" 2>&1 &
 harness_pid=$!
 stop_harness() { kill "$harness_pid" 2>/dev/null || true; }

@@ -11,12 +11,13 @@ public sealed class AuditTests
 
     private static AuditInput Clean(
         IReadOnlyList<LedgerClaim>? claims = null, long released = 5, long inQueue = 2, long won = 3, long wonCents = 300,
-        IReadOnlyDictionary<string, long>? monitorOutcomes = null, long? monitorClaimed = null, QueueDepth? queue = null)
+        IReadOnlyDictionary<string, long>? monitorOutcomes = null, long? monitorClaimed = null, QueueDepth? queue = null,
+        long transportErrors = 0, long cutOff = 0)
     {
         var ledger = new CampaignLedger(7, 500, 5, claims ?? Claims, Packets, released, queue ?? new QueueDepth(inQueue, 0, "test"), 0, "test");
-        var harness = new Dictionary<string, long> { ["won"] = won, ["already_won"] = 40, ["sold_out"] = 12 };
-        var monitor = new MonitorView(5, released, monitorClaimed ?? won, inQueue, wonCents, monitorOutcomes ?? harness);
-        return new AuditInput(ledger, monitor, new HarnessCounts(harness, wonCents));
+        var harness = new Dictionary<string, long> { ["won"] = won, ["already_won"] = 40, ["sold_out"] = 12, ["transport_error"] = transportErrors };
+        var monitor = new MonitorView(5, released, monitorClaimed ?? (claims ?? Claims).Count, inQueue, wonCents, monitorOutcomes ?? harness);
+        return new AuditInput(ledger, monitor, new HarnessCounts(harness, wonCents, cutOff));
     }
 
     private static void AssertFailed(AuditReport report, params string[] prefixes)
@@ -34,7 +35,7 @@ public sealed class AuditTests
     {
         var report = LedgerAudit.Check(Clean());
         Assert.True(report.Passed, string.Join("; ", report.Checks.Where(c => !c.Passed).Select(c => c.Name + ": " + c.Detail)));
-        Assert.Equal(11, report.Checks.Count);
+        Assert.Equal(12, report.Checks.Count);
     }
 
     [Fact]
@@ -116,5 +117,31 @@ public sealed class AuditTests
         var report = LedgerAudit.Check(Clean(monitorOutcomes: monitor));
         AssertFailed(report, "monitor's outcome counts");
         Assert.Contains("already_won: harness 40, monitor 39", report.Checks.Single(c => !c.Passed).Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Check_MonitorCountsAnswersNobodyHeard_FailsUnlessCutOffExplainsThem()
+    {
+        // A replica killed after it counted two answers and before it sent them: monitor has 2 more sold_out.
+        var monitor = new Dictionary<string, long> { ["won"] = 3, ["already_won"] = 40, ["sold_out"] = 14 };
+        var unexplained = LedgerAudit.Check(Clean(monitorOutcomes: monitor));
+        AssertFailed(unexplained, "monitor's outcome counts = harness counts");
+        Assert.Contains("monitor counted 2 answers the harness did not hear", unexplained.Checks.Single(c => !c.Passed).Detail, StringComparison.Ordinal);
+
+        Assert.True(LedgerAudit.Check(Clean(monitorOutcomes: monitor, cutOff: 2)).Passed);
+        Assert.True(LedgerAudit.Check(Clean(monitorOutcomes: monitor, transportErrors: 2)).Passed);
+        Assert.False(LedgerAudit.Check(Clean(monitorOutcomes: monitor, cutOff: 1)).Passed);
+    }
+
+    [Fact]
+    public void Check_RowNobodyHeardWonFor_PassesOnlyWhenARequestWasCutOff()
+    {
+        // 3 rows (300 cents), 2 heard won (200 cents).
+        var unexplained = LedgerAudit.Check(Clean(won: 2, wonCents: 200));
+        AssertFailed(unexplained, "won answers = ledger rows");
+
+        var cutOff = LedgerAudit.Check(Clean(won: 2, wonCents: 200, transportErrors: 1));
+        Assert.True(cutOff.Passed, string.Join("; ", cutOff.Checks.Where(c => !c.Passed).Select(c => c.Name + ": " + c.Detail)));
+        Assert.Contains("1 requests got no answer", cutOff.Checks.First(c => c.Name.StartsWith("won answers", StringComparison.Ordinal)).Detail, StringComparison.Ordinal);
     }
 }

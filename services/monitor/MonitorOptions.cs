@@ -14,9 +14,9 @@ public sealed class MonitorOptions
     [Range(1, 10_000)]
     public int PublishInFlight { get; set; } = 1000;
 
-    /// <summary>Outcome batches the statistics consumer holds unacked (prefetch).</summary>
+    /// <summary>Outcome batches the statistics consumer holds unacked (prefetch); also the most recorded in one transaction.</summary>
     [Range(1, 1000)]
-    public int OutcomePrefetch { get; set; } = 32;
+    public int OutcomePrefetch { get; set; } = 256;
 
     /// <summary>How long the public active-campaigns answer is reused (the grab page polls it).</summary>
     [Range(0, 60_000)]

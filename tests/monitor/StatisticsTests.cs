@@ -2,8 +2,10 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Dapper;
 using ElasticRedPacket.Monitor.Features.Campaigns;
+using ElasticRedPacket.Monitor.Data;
 using ElasticRedPacket.ServiceDefaults.Messaging;
 using RabbitMQ.Client;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ElasticRedPacket.Monitor.Tests;
 
@@ -11,8 +13,27 @@ namespace ElasticRedPacket.Monitor.Tests;
 public sealed class StatisticsTests : IClassFixture<ServiceFactory<Program>>
 {
     private readonly HttpClient _operator;
+    private readonly ServiceFactory<Program> _factory;
 
-    public StatisticsTests(ServiceFactory<Program> factory) => _operator = Probe.Operator(factory.CreateClient());
+    public StatisticsTests(ServiceFactory<Program> factory) => (_factory, _operator) = (factory, Probe.Operator(factory.CreateClient()));
+
+    [Fact]
+    public async Task OutcomeStore_GroupWithRepeats_EachBatchIdCountedOnce()
+    {
+        var issued = await Probe.IssueAsync(_operator, Probe.Campaign("group", startsAt: DateTimeOffset.UtcNow.AddHours(1)));
+        OutcomeBatch Batch(string outcome, long count) =>
+            new(Guid.NewGuid(), "test", DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, [new OutcomeCount(issued.Id, outcome, count)]);
+        var (a, b, c) = (Batch("sold_out", 3), Batch("sold_out", 5), Batch("try_again", 7));
+        var store = _factory.Services.GetRequiredService<OutcomeStore>();
+
+        // A repeat inside one group and a repeat of an earlier group: both counted once.
+        Assert.Equal(2, await store.RecordAsync([a, b, a], CancellationToken.None));
+        Assert.Equal(1, await store.RecordAsync([a, c], CancellationToken.None));
+
+        var counts = await CountsAsync(issued.Id);
+        Assert.Equal(8, counts["sold_out"]);
+        Assert.Equal(7, counts["try_again"]);
+    }
 
     [Fact]
     public async Task OutcomeBatch_DeliveredTwice_CountedOnce()

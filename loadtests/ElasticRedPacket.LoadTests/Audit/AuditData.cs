@@ -27,8 +27,12 @@ public sealed record CampaignLedger(
     long CampaignId, long TotalCents, long PacketCount, IReadOnlyList<LedgerClaim> Claims, IReadOnlyList<LedgerPacket>? Packets,
     long Released, QueueDepth Queue, long Expired, string Source);
 
-/// <summary>What the harness itself counted for the campaign over the whole run (warm-up included).</summary>
-public sealed record HarnessCounts(IReadOnlyDictionary<string, long> Outcomes, long WonCents);
+/// <summary>
+/// What the harness itself counted for the campaign over the whole run (warm-up included).
+/// <see cref="CutOff"/>: requests an outside fault may have cut off after the system decided them
+/// (--audit-cut-off, e.g. those in flight at a kill -9), on top of the requests that got no answer.
+/// </summary>
+public sealed record HarnessCounts(IReadOnlyDictionary<string, long> Outcomes, long WonCents, long CutOff = 0);
 
 /// <summary>Everything the audit checks, as plain data (the readers that fill it are separate).</summary>
 public sealed record AuditInput(CampaignLedger Ledger, MonitorView? Monitor, HarnessCounts Harness);

@@ -50,6 +50,8 @@ public static class HelpText
           --no-audit            skip the audit                             --audit-wait D  retry a failing audit this long (15s)
           --audit-settle D      management API counts must hold still this long before a clean audit (6s: longer than
                                 they lag the queue; use 11s or more against a broker with RabbitMQ's 5 s defaults)
+          --audit-cut-off N     requests a kill -9 may have cut off after the system decided them (0): a ledger row or
+                                a monitor count nobody heard is allowed for each, and for each request that got no answer
           --out DIR             report folder (default loadtests/reports/<scenario>-<utc timestamp>/)
           --quiet               no progress lines
 

@@ -75,6 +75,7 @@ public static class OptionParser
                 case "--no-audit": options.NoAudit = true; break;
                 case "--audit-wait": options.AuditWait = Durations.Parse(Value(), name); break;
                 case "--audit-settle": options.AuditSettle = Durations.Parse(Value(), name); break;
+                case "--audit-cut-off": options.AuditCutOff = NonNegative(Value(), name); break;
                 case "--out": options.Out = Value(); break;
                 case "--quiet": options.Quiet = true; break;
                 default: throw new UsageException($"unknown option '{name}' (see --help)");
@@ -141,6 +142,11 @@ public static class OptionParser
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0 && double.IsFinite(value)
             ? value
             : throw new UsageException($"{name}: '{text}' is not a positive number");
+
+    private static long NonNegative(string text, string name) =>
+        long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value)
+            ? value
+            : throw new UsageException($"{name}: '{text}' is not a whole number >= 0");
 
     private static TimeSpan NonZero(TimeSpan value, string name) =>
         value > TimeSpan.Zero ? value : throw new UsageException($"{name} must be longer than 0");

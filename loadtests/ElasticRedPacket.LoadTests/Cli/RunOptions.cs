@@ -73,6 +73,9 @@ public sealed class RunOptions
     /// <summary>How long the management API's counts must hold still: longer than they lag the queue (up to about 5.5 s measured on the local stack).</summary>
     public TimeSpan AuditSettle { get; set; } = TimeSpan.FromSeconds(6);
 
+    /// <summary>Requests an outside fault (kill -9 of a replica) may have cut off after the system decided them: decided, counted, never heard.</summary>
+    public long AuditCutOff { get; set; }
+
     public string? Out { get; set; }
 
     public bool Quiet { get; set; }

@@ -50,7 +50,7 @@ public class GrabPeakScenario : Scenario
         var grab = Grab;
         var sources = new AuditSources(context.Postgres, context.RabbitMq, context.RabbitManagement, context.Options.AuditSettle);
         var runner = new AuditRunner(context.Setup, sources, context.Log);
-        return await runner.RunAsync(grab.CampaignId, _campaign!.TotalCents, () => new HarnessCounts(grab.AllCounts(), grab.WonCents),
+        return await runner.RunAsync(grab.CampaignId, _campaign!.TotalCents, () => new HarnessCounts(grab.AllCounts(), grab.WonCents, context.Options.AuditCutOff),
             context.Options.AuditWait, cancellationToken);
     }
 }

@@ -7,27 +7,40 @@ namespace ElasticRedPacket.Monitor.Data;
 public sealed class OutcomeStore(NpgsqlDataSource dataSource)
 {
     /// <summary>
-    /// Adds a batch's counts unless its id was recorded before; both happen in one transaction, so a
-    /// redelivered batch (monitor crashed before the ack) is counted once. Returns false for a repeat.
+    /// Adds the counts of every batch whose id was not recorded before, in one transaction with the ids,
+    /// so a redelivered batch (monitor crashed before the ack) is counted once. One round trip serves a
+    /// whole group of batches (redpacket publishes one per confirm, hundreds a second under load).
+    /// Returns how many batches were new.
     /// </summary>
-    public async Task<bool> RecordAsync(OutcomeBatch batch, CancellationToken cancellationToken)
+    public async Task<int> RecordAsync(IReadOnlyList<OutcomeBatch> batches, CancellationToken cancellationToken)
     {
-        // Pre-aggregate: one row per (campaign, outcome), as ON CONFLICT cannot touch a row twice.
-        var totals = new Dictionary<(long, string), long>();
-        foreach (var count in batch.Counts)
-        {
-            totals[(count.CampaignId, count.Outcome)] = totals.GetValueOrDefault((count.CampaignId, count.Outcome)) + count.Count;
-        }
-
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var fresh = new HashSet<Guid>();
         await using (var insert = new NpgsqlCommand(
-            "INSERT INTO processed_event_batches (batch_id) VALUES ($1) ON CONFLICT DO NOTHING", connection, transaction))
+            "INSERT INTO processed_event_batches (batch_id) SELECT unnest($1::uuid[]) ON CONFLICT DO NOTHING RETURNING batch_id", connection, transaction))
         {
-            insert.Parameters.Add(new NpgsqlParameter { Value = batch.BatchId });
-            if (await insert.ExecuteNonQueryAsync(cancellationToken) == 0)
+            insert.Parameters.Add(new NpgsqlParameter { Value = batches.Select(b => b.BatchId).Distinct().ToArray() });
+            await using var reader = await insert.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
             {
-                return false;
+                fresh.Add(reader.GetGuid(0));
+            }
+        }
+
+        // Pre-aggregate: one row per (campaign, outcome), as ON CONFLICT cannot touch a row twice.
+        var totals = new Dictionary<(long CampaignId, string Outcome), long>();
+        var counted = 0;
+        foreach (var batch in batches)
+        {
+            if (!fresh.Remove(batch.BatchId))
+            {
+                continue; // recorded before, or a repeat within this group
+            }
+            counted++;
+            foreach (var count in batch.Counts)
+            {
+                totals[(count.CampaignId, count.Outcome)] = totals.GetValueOrDefault((count.CampaignId, count.Outcome)) + count.Count;
             }
         }
         if (totals.Count > 0)
@@ -37,12 +50,12 @@ public sealed class OutcomeStore(NpgsqlDataSource dataSource)
                 SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[])
                 ON CONFLICT (campaign_id, outcome) DO UPDATE SET count = outcome_counts.count + excluded.count
                 """, connection, transaction);
-            upsert.Parameters.Add(new NpgsqlParameter { Value = totals.Keys.Select(k => k.Item1).ToArray() });
-            upsert.Parameters.Add(new NpgsqlParameter { Value = totals.Keys.Select(k => k.Item2).ToArray() });
+            upsert.Parameters.Add(new NpgsqlParameter { Value = totals.Keys.Select(k => k.CampaignId).ToArray() });
+            upsert.Parameters.Add(new NpgsqlParameter { Value = totals.Keys.Select(k => k.Outcome).ToArray() });
             upsert.Parameters.Add(new NpgsqlParameter { Value = totals.Values.ToArray() });
             await upsert.ExecuteNonQueryAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
-        return true;
+        return counted;
     }
 }

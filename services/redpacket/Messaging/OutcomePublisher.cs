@@ -5,10 +5,11 @@ namespace ElasticRedPacket.RedPacket.Messaging;
 
 /// <summary>
 /// Publishes each generation of outcome counts as one OutcomeBatch (persistent, confirmed) as soon as
-/// the previous one is confirmed, then lets the answers that waited for it go. A batch that fails is
-/// retried as it is, same BatchId (monitor counts a BatchId once), before any newer one; its answers
-/// go anyway once they have waited Grab:OutcomeDurableWaitMilliseconds (the counts stay in memory and
-/// are published when RabbitMQ is back). The last batches are published at shutdown.
+/// the previous one is confirmed, then lets the answers that waited for it go. A publish not confirmed
+/// within Grab:OutcomeDurableWaitMilliseconds fails; its answers go anyway, and until a publish
+/// succeeds again answers do not wait (a broker outage must not add a second to every answer): the
+/// counts stay in memory and a failed batch is retried as it is, same BatchId (monitor counts a BatchId
+/// once), before any newer one. The last batches are published at shutdown.
 /// </summary>
 public sealed partial class OutcomePublisher(
     OutcomeRecorder recorder,
@@ -64,7 +65,7 @@ public sealed partial class OutcomePublisher(
         if (recorder.TakeOpen() is { } generation)
         {
             var now = time.GetUtcNow();
-            _unconfirmed.Enqueue(new PendingBatch(new OutcomeBatch(Guid.NewGuid(), _source, _from, now, generation.ToCounts()), generation, now));
+            _unconfirmed.Enqueue(new PendingBatch(new OutcomeBatch(Guid.NewGuid(), _source, _from, now, generation.ToCounts()), generation));
             _from = now;
         }
         while (_unconfirmed.TryPeek(out var pending))
@@ -83,30 +84,33 @@ public sealed partial class OutcomePublisher(
             }
             catch (Exception ex)
             {
-                LogPublishFailed(logger, _unconfirmed.Count, ex.Message);
-                ReleaseOverdue();
+                if (recorder.BrokerAnswering)
+                {
+                    LogBrokerNotAnswering(logger, _unconfirmed.Count, ex.Message);
+                }
+                recorder.BrokerAnswering = false;
+                foreach (var waiting in _unconfirmed)
+                {
+                    waiting.Generation.Release();
+                }
                 return false;
             }
             _unconfirmed.Dequeue();
             pending.Generation.Release();
         }
+        if (!recorder.BrokerAnswering)
+        {
+            recorder.BrokerAnswering = true;
+            LogBrokerAnsweringAgain(logger);
+        }
         return true;
     }
 
-    private void ReleaseOverdue()
-    {
-        var now = time.GetUtcNow();
-        foreach (var pending in _unconfirmed)
-        {
-            if (now - pending.TakenAt >= _durableWait)
-            {
-                pending.Generation.Release();
-            }
-        }
-    }
+    private sealed record PendingBatch(OutcomeBatch Batch, OutcomeGeneration Generation);
 
-    private sealed record PendingBatch(OutcomeBatch Batch, OutcomeGeneration Generation, DateTimeOffset TakenAt);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outcome batch not published ({Unconfirmed} waiting: {Reason}); answers go without waiting for their counts until RabbitMQ confirms again")]
+    private static partial void LogBrokerNotAnswering(ILogger logger, int unconfirmed, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Outcome batch not published ({Unconfirmed} waiting: {Reason}); retried in order")]
-    private static partial void LogPublishFailed(ILogger logger, int unconfirmed, string reason);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Outcome batches confirmed again: answers wait for their counts")]
+    private static partial void LogBrokerAnsweringAgain(ILogger logger);
 }

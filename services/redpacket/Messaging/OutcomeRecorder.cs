@@ -15,8 +15,19 @@ public sealed class OutcomeRecorder : IDisposable
     private readonly Lock _gate = new();
     private readonly SemaphoreSlim _opened = new(0);
     private OutcomeGeneration _open = new();
+    private volatile bool _brokerAnswering = true;
 
-    /// <summary>Counts one answer; the task completes when its count is durable (or the publisher gave up waiting).</summary>
+    /// <summary>
+    /// False while RabbitMQ does not confirm (the publisher says so): answers then go without waiting,
+    /// their counts kept in memory until it is back, instead of every answer waiting for a publish that fails.
+    /// </summary>
+    public bool BrokerAnswering
+    {
+        get => _brokerAnswering;
+        set => _brokerAnswering = value;
+    }
+
+    /// <summary>Counts one answer; the task completes when its count is durable (at once while the broker is not answering).</summary>
     public Task RecordAsync(long campaignId, GrabOutcome outcome)
     {
         lock (_gate)
@@ -25,7 +36,7 @@ public sealed class OutcomeRecorder : IDisposable
             {
                 _opened.Release();
             }
-            return _open.Durable;
+            return _brokerAnswering ? _open.Durable : Task.CompletedTask;
         }
     }
 

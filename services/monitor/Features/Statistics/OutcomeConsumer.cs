@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Threading.Channels;
 using ElasticRedPacket.Monitor.Data;
 using ElasticRedPacket.ServiceDefaults.Messaging;
 using RabbitMQ.Client;
@@ -9,9 +10,10 @@ namespace ElasticRedPacket.Monitor.Features.Statistics;
 
 /// <summary>
 /// Consumes redpacket's outcome batches (competing consumers: each batch goes to one monitor
-/// replica), records each in PostgreSQL, then acks. A malformed batch is nacked without requeue
-/// and dead-lettered; a database failure requeues it after a pause. The consumer survives broker
-/// restarts through the connection's automatic recovery.
+/// replica) and records them in PostgreSQL in groups: every batch that arrived while the previous
+/// group was written goes into the next transaction, then one ack (multiple) settles the group.
+/// A malformed batch is nacked without requeue and dead-lettered; a database failure requeues the
+/// group after a pause. The consumer survives broker restarts through the connection's automatic recovery.
 /// </summary>
 public sealed partial class OutcomeConsumer(
     RabbitMqConnection connection,
@@ -19,6 +21,8 @@ public sealed partial class OutcomeConsumer(
     IOptions<MonitorOptions> options,
     ILogger<OutcomeConsumer> logger) : BackgroundService
 {
+    private readonly Channel<(ulong Tag, OutcomeBatch Batch)> _received = Channel.CreateUnbounded<(ulong, OutcomeBatch)>(
+        new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private IChannel? _channel;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -31,9 +35,9 @@ public sealed partial class OutcomeConsumer(
             await Topology.DeclareSharedAsync(channel, stoppingToken);
             await channel.BasicQosAsync(0, (ushort)options.Value.OutcomePrefetch, false, stoppingToken);
             var consumer = new AsyncEventingBasicConsumer(channel);
-            consumer.ReceivedAsync += (_, delivery) => HandleAsync(delivery, stoppingToken);
+            consumer.ReceivedAsync += (_, delivery) => ReceiveAsync(delivery);
             await channel.BasicConsumeAsync(Topology.OutcomeQueue, autoAck: false, consumer, stoppingToken);
-            await Task.Delay(Timeout.Infinite, stoppingToken);
+            await RecordGroupsAsync(stoppingToken);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -53,33 +57,72 @@ public sealed partial class OutcomeConsumer(
         }
     }
 
-    private async Task HandleAsync(BasicDeliverEventArgs delivery, CancellationToken stoppingToken)
+    /// <summary>Parses in the handler: the delivery's body is only valid until it returns.</summary>
+    private async Task ReceiveAsync(BasicDeliverEventArgs delivery)
     {
-        var channel = _channel!;
         if (!TryParse(delivery.Body, out var batch))
         {
             LogMalformed(delivery.BasicProperties.MessageId);
-            await channel.BasicNackAsync(delivery.DeliveryTag, multiple: false, requeue: false, CancellationToken.None);
+            await _channel!.BasicNackAsync(delivery.DeliveryTag, multiple: false, requeue: false, CancellationToken.None);
             return;
         }
+        _received.Writer.TryWrite((delivery.DeliveryTag, batch));
+    }
+
+    private async Task RecordGroupsAsync(CancellationToken stoppingToken)
+    {
+        var group = new List<OutcomeBatch>();
+        while (await _received.Reader.WaitToReadAsync(stoppingToken))
+        {
+            group.Clear();
+            ulong last = 0;
+            while (group.Count < options.Value.OutcomePrefetch && _received.Reader.TryRead(out var item))
+            {
+                group.Add(item.Batch);
+                last = item.Tag;
+            }
+            bool recorded;
+            try
+            {
+                var counted = await store.RecordAsync(group, stoppingToken);
+                if (counted < group.Count)
+                {
+                    LogDuplicates(group.Count - counted);
+                }
+                recorded = true;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            {
+                LogRecordFailed(ex, group.Count);
+                recorded = false;
+                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
+            }
+            await SettleAsync(last, recorded);
+        }
+    }
+
+    /// <summary>
+    /// Acks the group (every earlier delivery is settled already: acked with an earlier group or nacked as
+    /// malformed) or requeues it; the batch ids make a retry safe whatever a failure left behind. A channel
+    /// closed by a broker restart returns the group to the queue by itself, and the recovered channel
+    /// ignores tags from before the restart.
+    /// </summary>
+    private async Task SettleAsync(ulong last, bool recorded)
+    {
         try
         {
-            var counted = await store.RecordAsync(batch, stoppingToken);
-            if (!counted)
+            if (recorded)
             {
-                LogDuplicate(batch.BatchId);
+                await _channel!.BasicAckAsync(last, multiple: true, CancellationToken.None);
             }
-            await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false, CancellationToken.None);
+            else
+            {
+                await _channel!.BasicNackAsync(last, multiple: true, requeue: true, CancellationToken.None);
+            }
         }
-        catch (Exception ex)
+        catch (Exception ex) when (ex is AlreadyClosedException or OperationInterruptedException or ObjectDisposedException)
         {
-            LogRecordFailed(ex, batch.BatchId);
-            if (!stoppingToken.IsCancellationRequested)
-            {
-                await Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None);
-            }
-            // Requeue: the batch id makes the retry safe whatever the failure left behind.
-            await channel.BasicNackAsync(delivery.DeliveryTag, multiple: false, requeue: true, CancellationToken.None);
+            LogSettleFailed(ex.Message);
         }
     }
 
@@ -113,9 +156,12 @@ public sealed partial class OutcomeConsumer(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Malformed outcome batch {MessageId}: dead-lettered")]
     private partial void LogMalformed(string? messageId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Outcome batch {BatchId} was counted before: acked, not counted again")]
-    private partial void LogDuplicate(Guid batchId);
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Count} outcome batches were counted before: acked, not counted again")]
+    private partial void LogDuplicates(int count);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Recording outcome batch {BatchId} failed: requeued")]
-    private partial void LogRecordFailed(Exception exception, Guid batchId);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outcome batches not settled ({Reason}): the broker redelivers them, counted once")]
+    private partial void LogSettleFailed(string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Recording {Count} outcome batches failed: requeued")]
+    private partial void LogRecordFailed(Exception exception, int count);
 }
