@@ -63,6 +63,8 @@ public sealed class GrabServerFaultTests(GrabFixture stack, Xunit.Abstractions.I
             var outside = errors.Where(e => e.End < faultAt || e.Start > windowEnd).ToList();
             Assert.True(outside.Count == 0, $"{outside.Count} errors outside the fault window {faultAt.TotalSeconds:0.00}-{windowEnd.TotalSeconds:0.00} s: "
                 + string.Join("; ", outside.Take(5).Select(e => $"{e.Kind} at {e.Start.TotalSeconds:0.00} s")));
+            // Guarantee 5: monitor (its consumer too rode out the fault) counted every answer heard.
+            await OutcomeCountGuarantees.AssertEveryAnswerCountedAsync(stack.Seeder, campaign.Id, load, cutOff: 0, output);
         }
     }
 
