@@ -209,6 +209,46 @@ public sealed class AccountApiTests : IAsyncLifetime
         Assert.Equal("allowed", (await VerifyAsync(_replica1, token)).Decision);
     }
 
+    [Fact]
+    public async Task Admission_HalfRatio_ShedsAboutHalfOnEveryReplica()
+    {
+        const int UsersPerReplica = 1000, BatchItems = 250; // four calls a replica, each within account's request body limit
+        var first = NewIds(2 * UsersPerReplica);
+        await _accounts.CreateUsersAsync(first, 2 * UsersPerReplica);
+        var signer = AccountsClient.StackSigner();
+        var expires = DateTimeOffset.UtcNow.AddMinutes(10);
+        try
+        {
+            using var half = await _accounts.OperatorPutAsync("/api/accounts/admission", new { shedRatio = 0.5 });
+            Assert.Equal(HttpStatusCode.OK, half.StatusCode);
+            await Task.Delay(1300); // Account:AdmissionRefreshMilliseconds = 1000
+            var replicas = new[] { _replica0, _replica1 };
+            for (var r = 0; r < replicas.Length; r++)
+            {
+                var decisions = new List<string?>();
+                foreach (var chunk in Enumerable.Range(0, UsersPerReplica).Chunk(BatchItems))
+                {
+                    var items = chunk.Select(i => new { token = signer.Issue(first + r * UsersPerReplica + i, expires), campaignId = 1 });
+                    using var response = await replicas[r].PostAsJsonAsync("/internal/verify/batch", new { items });
+                    Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                    using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+                    decisions.AddRange(body.RootElement.GetProperty("results").EnumerateArray().Select(e => e.GetProperty("decision").GetString()));
+                }
+                // Distinct fresh users: every decision is shed or allowed. Shedding is an independent coin per request:
+                // 1000 draws at p = 0.5 have a standard deviation of 0.016, so 0.42-0.58 is five of them either side.
+                Assert.All(decisions, d => Assert.True(d is "shed" or "allowed", d));
+                var shedShare = decisions.Count(d => d == "shed") / (double)decisions.Count;
+                Assert.InRange(shedShare, 0.42, 0.58);
+            }
+        }
+        finally
+        {
+            using var reset = await _accounts.OperatorPutAsync("/api/accounts/admission", new { shedRatio = 0.0 });
+            Assert.Equal(HttpStatusCode.OK, reset.StatusCode);
+        }
+        await Task.Delay(1300);
+    }
+
     private static async Task<(string Decision, long UserId, int RetryAfterSeconds)> VerifyAsync(HttpClient client, string? token)
     {
         using var response = await client.PostAsJsonAsync("/internal/verify", new { token, campaignId = 1 });

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Dapper;
 
 namespace ElasticRedPacket.RedPacket.Tests;
 
@@ -136,14 +137,25 @@ public sealed class GrabApiTests(GrabFixture stack) : IClassFixture<GrabFixture>
     [InlineData("{\"campaignId\":99999999999999999999}")]
     public async Task Grab_MalformedBody_400ProblemDetailsAndNoClaim(string body)
     {
-        var (_, token) = await stack.NewUserAsync();
+        var (userId, token) = await stack.NewUserAsync();
         await using var replica = new ServiceFactory<Program>();
+        var ledgerBefore = await LedgerSizeAsync(userId);
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/grab") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
         request.Headers.Authorization = new("Bearer", token);
         using var response = await replica.CreateClient().SendAsync(request);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        // No state change: the ledger holds exactly the rows it held before, none of them this user's (tests run one at a time).
+        Assert.Equal(ledgerBefore, await LedgerSizeAsync(userId));
+        Assert.Equal(0L, ledgerBefore.UserRows);
+    }
+
+    private async Task<(long Rows, long UserRows)> LedgerSizeAsync(long userId)
+    {
+        await using var connection = await stack.Seeder.Database.OpenConnectionAsync();
+        return await connection.QuerySingleAsync<(long, long)>(
+            "SELECT count(*), count(*) FILTER (WHERE user_id = @userId) FROM claims", new { userId });
     }
 
     [Fact]

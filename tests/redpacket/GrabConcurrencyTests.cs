@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net;
 
 namespace ElasticRedPacket.RedPacket.Tests;
@@ -17,15 +18,19 @@ public sealed class GrabConcurrencyTests(GrabFixture stack) : IClassFixture<Grab
         var attempts = users.Take(DistinctUsers).Concat(users.Skip(DistinctUsers).SelectMany(u => Enumerable.Repeat(u, RepeatsEach)))
             .OrderBy(_ => Random.Shared.Next()).ToArray();
 
-        var answers = new ConcurrentBag<(long UserId, GrabResult Result)>();
+        var answers = new ConcurrentBag<(long UserId, GrabResult Result, TimeSpan Start, TimeSpan End)>();
+        var clock = Stopwatch.StartNew();
         using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = StackEnvironment.Current.NginxUrl };
+        using var stopSampling = new CancellationTokenSource();
+        var ledgerSamples = SampleLedgerAsync(campaign.Id, clock, stopSampling.Token);
         await Parallel.ForEachAsync(attempts, new ParallelOptions { MaxDegreeOfParallelism = 48 }, async (userId, ct) =>
         {
             // A real client: try_again means packets remain elsewhere or are due; come back shortly.
             for (var i = 0; i < 40; i++)
             {
+                var start = clock.Elapsed;
                 var result = await GrabFixture.GrabAsync(client, tokens[userId], campaign.Id);
-                answers.Add((userId, result));
+                answers.Add((userId, result, start, clock.Elapsed));
                 if (result.Outcome is not ("try_again" or "rate_limited"))
                 {
                     return;
@@ -33,6 +38,8 @@ public sealed class GrabConcurrencyTests(GrabFixture stack) : IClassFixture<Grab
                 await Task.Delay(result.Outcome == "rate_limited" ? 1000 : 50, ct);
             }
         });
+        await stopSampling.CancelAsync();
+        var samples = await ledgerSamples;
 
         var all = answers.ToList();
         var unexpected = all.Where(a => a.Result.Outcome is not ("won" or "already_won" or "sold_out" or "try_again" or "rate_limited")).ToList();
@@ -56,6 +63,19 @@ public sealed class GrabConcurrencyTests(GrabFixture stack) : IClassFixture<Grab
         Assert.Equal(Packets, ledger.Count);
         Assert.Equal(campaign.TotalCents, ledger.Sum(c => (long)c.AmountCents));
         Assert.Equal(0u, await stack.Seeder.ReadyCountAsync(campaign.Id));
+        // Honest sold_out: every won request started before the first sold_out answer ended (a sold_out sent
+        // before some claim was even asked for was premature), and no ledger read that began after a
+        // sold_out answer had ended saw fewer rows than packets.
+        var soldOut = all.Where(a => a.Result.Outcome == "sold_out").ToList();
+        Assert.NotEmpty(soldOut); // more users than packets: the last ones hear it
+        var firstSoldOutEnd = soldOut.Min(a => a.End);
+        var lastWonStart = won.Max(w => w.Start);
+        Assert.True(lastWonStart <= firstSoldOutEnd,
+            $"sold_out answered by {firstSoldOutEnd.TotalMilliseconds:0} ms, but a grab that won started at {lastWonStart.TotalMilliseconds:0} ms");
+        var shortAfter = samples.Where(x => x.Start > firstSoldOutEnd && x.Rows < Packets).ToList();
+        Assert.True(shortAfter.Count == 0,
+            $"sold_out answered by {firstSoldOutEnd.TotalMilliseconds:0} ms, but the ledger held {shortAfter.FirstOrDefault().Rows} rows at {shortAfter.FirstOrDefault().Start.TotalMilliseconds:0} ms");
+        Assert.Contains(samples, x => x.Rows < Packets); // the sampler watched the ledger fill, not only its end state
         // sold_out only once everything is claimed: a newcomer now hears it.
         var (_, latecomer) = await stack.NewUserAsync();
         var late = await GrabFixture.GrabAsync(stack.Nginx, latecomer, campaign.Id);
@@ -100,6 +120,22 @@ public sealed class GrabConcurrencyTests(GrabFixture stack) : IClassFixture<Grab
         Assert.Equal(Users, ledger.Count);
         var ready = await WaitForReadyAsync(campaign.Id, Packets - Users);
         Assert.Equal((uint)(Packets - Users), ready);
+    }
+
+    /// <summary>The campaign's ledger row count every few ms until cancelled, each with the time its read began.</summary>
+    private async Task<List<(TimeSpan Start, long Rows)>> SampleLedgerAsync(long campaignId, Stopwatch clock, CancellationToken stop)
+    {
+        var samples = new List<(TimeSpan, long)>();
+        await using var connection = await stack.Seeder.Database.OpenConnectionAsync(CancellationToken.None);
+        await using var count = new Npgsql.NpgsqlCommand("SELECT count(*) FROM claims WHERE campaign_id = @c", connection);
+        count.Parameters.AddWithValue("c", campaignId);
+        while (!stop.IsCancellationRequested)
+        {
+            var start = clock.Elapsed;
+            samples.Add((start, (long)(await count.ExecuteScalarAsync(CancellationToken.None))!));
+            await Task.Delay(10, CancellationToken.None);
+        }
+        return samples;
     }
 
     private async Task<uint> WaitForReadyAsync(long campaignId, int expected)

@@ -15,7 +15,7 @@ public enum ClaimResult
     /// <summary>The packet is already claimed (a duplicate delivery): ack it and take the next one. SameUser: the claim is this user's.</summary>
     PacketTaken,
 
-    /// <summary>Nothing was committed for certain (database unreachable or too slow): the packet goes back to the queue.</summary>
+    /// <summary>Nothing was committed for certain (database unreachable or too slow): the packet stays in the replica's buffer for the next grab.</summary>
     Failed,
 
     /// <summary>The message names a packet the ledger does not know (poison): it is dead-lettered, the next one serves.</summary>
@@ -78,7 +78,7 @@ public sealed partial class ClaimBatcher : BackgroundService
             }
             catch (ChannelClosedException)
             {
-                return new ClaimOutcome(ClaimResult.Failed, 0); // shutting down: the packet goes back to the queue
+                return new ClaimOutcome(ClaimResult.Failed, 0); // shutting down: the stopped consumer gives the packet back
             }
         }
         // Not cancelled by the caller: once queued, the answer must follow the commit.
@@ -251,6 +251,6 @@ public sealed partial class ClaimBatcher : BackgroundService
     [LoggerMessage(Level = LogLevel.Error, Message = "Packet message names packet {PacketId} (campaign {CampaignId}) that the ledger does not know; refused")]
     private static partial void LogUnknownPacket(ILogger logger, long packetId, long campaignId);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Claim batch of {Count} failed; nothing said won, packets go back to the queue")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Claim batch of {Count} failed; nothing said won, the packets stay buffered for the next grabs")]
     private static partial void LogBatchFailed(ILogger logger, int count, Exception exception);
 }

@@ -85,7 +85,7 @@ public sealed partial class GrabService(
         }
         if (state.SoldOut)
         {
-            return Answer(GrabOutcome.SoldOut, campaignId, verifiedBy: verifiedBy);
+            return await SoldOutUnlessWonAsync(campaignId, userId, consumers.Find(campaignId), verifiedBy);
         }
 
         CampaignConsumer consumer;
@@ -135,21 +135,18 @@ public sealed partial class GrabService(
                     await consumer.DeadLetterAsync(delivery);
                     continue;
                 default:
-                    await consumer.NackAsync(delivery);
+                    // Nothing committed: the packet stays in this replica's buffer for the next grab. A nack would
+                    // requeue it, and during a ledger outage under load its redeliveries would pass the queue's
+                    // x-delivery-limit and dead-letter a healthy packet. Stopping the consumer gives it back.
+                    await consumer.ReturnAsync(delivery);
                     return Answer(GrabOutcome.Shed, campaignId, retryAfter: 1, verifiedBy: verifiedBy, reason: "ledger_unavailable");
             }
         }
 
-        // This replica's buffer stayed empty (the packets may sit in another replica's buffer). A user who
-        // won through another replica hears already_won, not try_again: this replica's Winners cannot know.
-        // Sold out only if the ledger says every released packet is claimed and no batch is due.
+        // This replica's buffer stayed empty (the packets may sit in another replica's buffer). Sold out only
+        // if the ledger says every released packet is claimed and no batch is due.
         try
         {
-            if (await winners.FindAmountAsync(campaignId, userId) is { } earlier)
-            {
-                consumer.Winners[userId] = earlier;
-                return Answer(GrabOutcome.AlreadyWon, campaignId, amount: earlier, verifiedBy: verifiedBy);
-            }
             state = await states.GetAsync(campaignId, cancellationToken);
         }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
@@ -158,12 +155,57 @@ public sealed partial class GrabService(
         }
         if (state.SoldOut)
         {
-            return Answer(GrabOutcome.SoldOut, campaignId, verifiedBy: verifiedBy);
+            return await SoldOutUnlessWonAsync(campaignId, userId, consumer, verifiedBy);
+        }
+        // A user who won through another replica hears already_won, not try_again: this replica's Winners cannot know.
+        try
+        {
+            if (await winners.FindAmountAsync(campaignId, userId) is { } earlier)
+            {
+                consumer.Winners[userId] = earlier;
+                return Answer(GrabOutcome.AlreadyWon, campaignId, amount: earlier, verifiedBy: verifiedBy);
+            }
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+        {
+            LogStateUnavailable(logger, campaignId, ex.Message);
         }
         var retry = state.NextReleaseAt is { } next && !state.AllReleased && next > time.GetUtcNow() && state.Claimed >= state.ReleasedPackets
             ? SecondsUntil(next)
             : 1;
         return Answer(GrabOutcome.TryAgain, campaignId, nextReleaseAt: state.AllReleased ? null : state.NextReleaseAt, retryAfter: retry, verifiedBy: verifiedBy);
+    }
+
+    /// <summary>
+    /// The campaign is sold out, but a winner hears already_won with the amount: this replica's winners
+    /// first, then the ledger through the batched lookup (one query per herd). When the ledger cannot
+    /// say, the grab is shed (try again shortly) rather than telling a possible winner sold_out.
+    /// </summary>
+    private async ValueTask<GrabAnswer> SoldOutUnlessWonAsync(long campaignId, long userId, CampaignConsumer? consumer, string verifiedBy)
+    {
+        if (consumer is not null && consumer.Winners.TryGetValue(userId, out var amount))
+        {
+            return Answer(GrabOutcome.AlreadyWon, campaignId, amount: amount, verifiedBy: verifiedBy);
+        }
+        int? earlier;
+        try
+        {
+            earlier = await winners.FindAmountAsync(campaignId, userId);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+        {
+            LogStateUnavailable(logger, campaignId, ex.Message);
+            return Answer(GrabOutcome.Shed, campaignId, retryAfter: 1, verifiedBy: verifiedBy, reason: "ledger_unavailable");
+        }
+        if (earlier is not { } won)
+        {
+            return Answer(GrabOutcome.SoldOut, campaignId, verifiedBy: verifiedBy);
+        }
+        if (consumer is not null)
+        {
+            consumer.Winners[userId] = won;
+        }
+        return Answer(GrabOutcome.AlreadyWon, campaignId, amount: won, verifiedBy: verifiedBy);
     }
 
     private int SecondsUntil(DateTimeOffset at) => (int)Math.Clamp(Math.Ceiling((at - time.GetUtcNow()).TotalSeconds), 1, 3600);

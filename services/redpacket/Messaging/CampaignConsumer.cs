@@ -150,7 +150,11 @@ public sealed partial class CampaignConsumer : IAsyncDisposable
         _ackSignal.Writer.TryWrite(true);
     }
 
-    /// <summary>The packet was not claimed: it serves the next grab on this replica.</summary>
+    /// <summary>
+    /// The packet was not claimed (the user had won before, or the ledger failed): it serves the next grab on
+    /// this replica. It stays unacked and unsettled; only stopping the consumer gives it back to the queue,
+    /// so a ledger outage does not count redeliveries toward the queue's x-delivery-limit.
+    /// </summary>
     public async ValueTask ReturnAsync(Delivery delivery)
     {
         if (!_buffer.Writer.TryWrite(delivery))
@@ -159,8 +163,8 @@ public sealed partial class CampaignConsumer : IAsyncDisposable
         }
     }
 
-    /// <summary>The claim could not be committed: the broker requeues the packet.</summary>
-    public ValueTask NackAsync(Delivery delivery) => NackAsync(delivery, requeue: true);
+    /// <summary>The broker requeues the packet (the consumer is stopping, or the buffer refused it).</summary>
+    private ValueTask NackAsync(Delivery delivery) => NackAsync(delivery, requeue: true);
 
     /// <summary>The message cannot ever be claimed (poison): the broker moves it to the dead-letter exchange.</summary>
     public ValueTask DeadLetterAsync(Delivery delivery)

@@ -25,6 +25,10 @@ public sealed class ConsumerRegistry(RabbitMqConnection connection, IOptions<Gra
         return task.IsCompletedSuccessfully ? ValueTask.FromResult(task.Result) : AwaitAsync(campaignId, lazy, cancellationToken);
     }
 
+    /// <summary>The campaign's running consumer on this replica, if any; never starts one.</summary>
+    public CampaignConsumer? Find(long campaignId) =>
+        _consumers.TryGetValue(campaignId, out var lazy) && lazy.IsValueCreated && lazy.Value.IsCompletedSuccessfully ? lazy.Value.Result : null;
+
     private async ValueTask<CampaignConsumer> AwaitAsync(long campaignId, Lazy<Task<CampaignConsumer>> lazy, CancellationToken cancellationToken)
     {
         try

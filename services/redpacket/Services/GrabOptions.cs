@@ -27,7 +27,7 @@ public sealed class GrabOptions
     [Range(1, 32)]
     public int ClaimWriters { get; set; } = 2;
 
-    /// <summary>A claim INSERT slower than this fails (nothing said won, the packet goes back to the queue).</summary>
+    /// <summary>A claim INSERT slower than this fails (nothing said won, the packet stays buffered for the next grab).</summary>
     [Range(1, 120)]
     public int ClaimCommandTimeoutSeconds { get; set; } = 5;
 
