@@ -22,7 +22,7 @@ public enum CloseResult
 /// (packets redpacket holds unacked at that moment are claimed or returned to the queue; closing
 /// again drains those). Idempotent: closing twice drains again and changes nothing else.
 /// </summary>
-public sealed partial class CampaignCloser(NpgsqlDataSource dataSource, RabbitMqConnection connection, ILogger<CampaignCloser> logger)
+public sealed partial class CampaignCloser(NpgsqlDataSource dataSource, LockConnectionSource lockConnections, RabbitMqConnection connection, ILogger<CampaignCloser> logger)
 {
     private const int ChunkSize = 2000;
     private const ushort Prefetch = 2000;
@@ -33,7 +33,7 @@ public sealed partial class CampaignCloser(NpgsqlDataSource dataSource, RabbitMq
     public async Task<(CloseResult Result, long Drained)> CloseAsync(long campaignId, CancellationToken cancellationToken)
     {
         // Holding the releaser's lock: no batch of this campaign is half-way out while we close.
-        await using (var releaseLock = new ReleaseLock(dataSource))
+        await using (var releaseLock = new ReleaseLock(lockConnections))
         {
             if (!await releaseLock.AcquireAsync(LockWait, cancellationToken))
             {
@@ -41,22 +41,10 @@ public sealed partial class CampaignCloser(NpgsqlDataSource dataSource, RabbitMq
             }
             try
             {
-                await using var db = await dataSource.OpenConnectionAsync(cancellationToken);
-                await using var transaction = await db.BeginTransactionAsync(cancellationToken);
-                var found = await db.ExecuteAsync(new CommandDefinition(
-                    "UPDATE campaigns SET status = 'closed', closed_at = COALESCE(closed_at, now()) WHERE id = @campaignId",
-                    new { campaignId }, transaction, cancellationToken: cancellationToken));
-                if (found == 0)
+                if (!await releaseLock.WhileHeldAsync((db, transaction) => MarkClosedAsync(db, transaction, campaignId, cancellationToken), cancellationToken))
                 {
                     return (CloseResult.NotFound, 0);
                 }
-                await db.ExecuteAsync(new CommandDefinition("""
-                    UPDATE packets p SET expired_at = now()
-                    FROM release_batches rb
-                    WHERE p.campaign_id = @campaignId AND rb.campaign_id = p.campaign_id AND rb.batch_no = p.batch_no
-                      AND rb.released_at IS NULL AND p.expired_at IS NULL
-                    """, new { campaignId }, transaction, cancellationToken: cancellationToken));
-                await transaction.CommitAsync(cancellationToken);
             }
             finally
             {
@@ -66,6 +54,24 @@ public sealed partial class CampaignCloser(NpgsqlDataSource dataSource, RabbitMq
         var drained = await DrainAsync(campaignId, cancellationToken);
         LogClosed(campaignId, drained);
         return (CloseResult.Closed, drained);
+    }
+
+    private static async Task<bool> MarkClosedAsync(NpgsqlConnection db, NpgsqlTransaction transaction, long campaignId, CancellationToken cancellationToken)
+    {
+        var found = await db.ExecuteAsync(new CommandDefinition(
+            "UPDATE campaigns SET status = 'closed', closed_at = COALESCE(closed_at, now()) WHERE id = @campaignId",
+            new { campaignId }, transaction, cancellationToken: cancellationToken));
+        if (found == 0)
+        {
+            return false;
+        }
+        await db.ExecuteAsync(new CommandDefinition("""
+            UPDATE packets p SET expired_at = now()
+            FROM release_batches rb
+            WHERE p.campaign_id = @campaignId AND rb.campaign_id = p.campaign_id AND rb.batch_no = p.batch_no
+              AND rb.released_at IS NULL AND p.expired_at IS NULL
+            """, new { campaignId }, transaction, cancellationToken: cancellationToken));
+        return true;
     }
 
     /// <summary>
