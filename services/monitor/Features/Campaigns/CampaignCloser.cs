@@ -115,7 +115,6 @@ public sealed partial class CampaignCloser(
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(options.Value.CloseDrainSeconds);
         var ids = new List<long>(ChunkSize);
         long drained = 0;
-        long unsettled;
         while (true)
         {
             ids.Clear();
@@ -148,8 +147,7 @@ public sealed partial class CampaignCloser(
                 await channel.BasicAckAsync(lastTag, multiple: true, cancellationToken);
                 drained += ids.Count;
             }
-            unsettled = await UnsettledAsync(campaignId, cancellationToken);
-            if (lastTag == 0 && unsettled == 0)
+            else if (await UnsettledAsync(campaignId, cancellationToken) == 0)
             {
                 var state = await channel.QueueDeclarePassiveAsync(queue, cancellationToken);
                 if (state.MessageCount == 0 && state.ConsumerCount <= 1)
@@ -165,7 +163,7 @@ public sealed partial class CampaignCloser(
         await channel.BasicCancelAsync(consumerTag, cancellationToken: cancellationToken);
         // Deliveries not yet acked go back to the queue when the channel closes (drained by the next close).
         await channel.CloseAsync(cancellationToken);
-        return (drained, unsettled);
+        return (drained, await UnsettledAsync(campaignId, cancellationToken));
     }
 
     /// <summary>Released packets neither claimed nor expired, by the same figures GET /api/campaigns/{id} shows.</summary>
