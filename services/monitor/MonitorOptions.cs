@@ -18,6 +18,10 @@ public sealed class MonitorOptions
     [Range(1, 1000)]
     public int OutcomePrefetch { get; set; } = 256;
 
+    /// <summary>Longest a close keeps draining while packets are still unsettled (held unacked by redpacket); closing again carries on.</summary>
+    [Range(1, 300)]
+    public int CloseDrainSeconds { get; set; } = 20;
+
     /// <summary>How long the public active-campaigns answer is reused (the grab page polls it).</summary>
     [Range(0, 60_000)]
     public int ActiveCacheMilliseconds { get; set; } = 1000;

@@ -20,7 +20,7 @@ public sealed class MonitorPageTests : IClassFixture<ServiceFactory<Program>>
     }
 
     [Theory]
-    [InlineData("/monitor/monitor.js?v=3", "text/javascript")]
+    [InlineData("/monitor/monitor.js?v=4", "text/javascript")]
     [InlineData("/monitor/monitor.css?v=4", "text/css")]
     public async Task Monitor_Assets_CachedForADay(string path, string mediaType)
     {

@@ -1,12 +1,19 @@
 using System.Net.Http.Json;
+using System.Net.Sockets;
+using Dapper;
 
 namespace ElasticRedPacket.Monitor.Tests;
+
+// One test here stops RabbitMQ: the class runs alone, after the parallel ones.
+[CollectionDefinition(nameof(ReleaseScheduleTests), DisableParallelization = true)]
+public sealed class ReleaseScheduleCollection;
 
 /// <summary>
 /// The schedule against the real servers. The test stack's own monitor replica releases too, so
 /// every test here runs with several releasers at once: the advisory lock is what keeps each
 /// batch published exactly once, and the queue's contents are the proof.
 /// </summary>
+[Collection(nameof(ReleaseScheduleTests))]
 public sealed class ReleaseScheduleTests : IClassFixture<ServiceFactory<Program>>
 {
     private static readonly TimeSpan Lateness = TimeSpan.FromSeconds(3);
@@ -30,12 +37,59 @@ public sealed class ReleaseScheduleTests : IClassFixture<ServiceFactory<Program>
             Assert.True(batch.ReleasedAt >= batch.DueAt, $"batch {batch.BatchNo} released at {batch.ReleasedAt:O} before it was due at {batch.DueAt:O}");
             Assert.True(batch.ReleasedAt - batch.DueAt < Lateness, $"batch {batch.BatchNo} released {batch.ReleasedAt - batch.DueAt} late");
         }
-        await AssertQueueHoldsEveryPacketOnceAsync(issued.Id, 300);
-
+        // Read before anything drains the queue: every released packet is still in it.
         var view = await client.GetFromJsonAsync<Features.Campaigns.CampaignView>($"/api/campaigns/{issued.Id}");
         Assert.Equal("released", view!.Status);
         Assert.Equal(300, view.Released);
+        Assert.Equal(view.Released, view.InQueue);
         Assert.Null(view.NextReleaseAt);
+        await AssertQueueHoldsEveryPacketOnceAsync(issued.Id, 300);
+    }
+
+    [Fact]
+    public async Task Release_BrokerDownWhenDue_BatchStaysUnmarkedThenReleasedOnceWhenBack()
+    {
+        var client = Probe.Operator(_factory.CreateClient());
+        var issued = await Probe.IssueAsync(client, Probe.Campaign("broker-down", totalCents: 20_000, packets: 200, batches: 1, startsAt: DateTimeOffset.UtcNow.AddHours(1)));
+
+        // Stop RabbitMQ (fault.sh restart: stop, then start again, which takes several seconds).
+        var restart = StackScripts.RunAsync("fault.sh", "restart", "rabbitmq");
+        var rabbit = new Uri(StackEnvironment.Current.RabbitMq);
+        for (var i = 0; i < 300 && await AcceptsAsync(rabbit); i++)
+        {
+            await Task.Delay(100);
+        }
+        Assert.False(await AcceptsAsync(rabbit), "RabbitMQ did not stop");
+
+        // Due now, while no releaser can publish: every tick's publish fails and the batch stays unmarked.
+        await using (var db = await Probe.Db.OpenConnectionAsync())
+        {
+            await db.ExecuteAsync("UPDATE release_batches SET due_at = now() WHERE campaign_id = @id", new { id = issued.Id });
+        }
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var whileDown = (await Probe.BatchesAsync(issued.Id)).Single();
+        var stillDown = !await AcceptsAsync(rabbit);
+        await restart;
+        Assert.True(stillDown, "RabbitMQ came back too soon: the failed releases were not observed");
+        Assert.Null(whileDown.ReleasedAt);
+
+        // Back: released by the next releaser tick after the connection recovers, once.
+        await Probe.WaitReleasedAsync(issued.Id, 1, TimeSpan.FromSeconds(60));
+        await AssertQueueHoldsEveryPacketOnceAsync(issued.Id, 200);
+    }
+
+    private static async Task<bool> AcceptsAsync(Uri server)
+    {
+        using var tcp = new TcpClient();
+        try
+        {
+            await tcp.ConnectAsync(server.Host, server.Port).WaitAsync(TimeSpan.FromSeconds(1));
+            return true;
+        }
+        catch (Exception ex) when (ex is SocketException or TimeoutException)
+        {
+            return false;
+        }
     }
 
     [Fact]

@@ -73,11 +73,12 @@ public static class CampaignsApi
         return TypedResults.Ok(await store.ClaimsAsync(id, page, pageSize, cancellationToken));
     }
 
-    public static async Task<Results<Ok<CampaignClosed>, ProblemHttpResult>> CloseAsync(
+    /// <summary>200 when the close balanced (released = claimed + expired); 202 when packets were still unsettled at the drain budget (close again).</summary>
+    public static async Task<Results<Ok<CampaignClosed>, Accepted<CampaignClosed>, ProblemHttpResult>> CloseAsync(
         long id, CampaignCloser closer, CampaignService campaigns, CancellationToken cancellationToken)
     {
-        var (result, drained) = await closer.CloseAsync(id, cancellationToken);
-        switch (result)
+        var outcome = await closer.CloseAsync(id, cancellationToken);
+        switch (outcome.Result)
         {
             case CloseResult.NotFound:
                 return NotFoundProblem(id);
@@ -85,7 +86,9 @@ public static class CampaignsApi
                 return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "A release is in progress; try again");
         }
         var view = (await campaigns.GetAsync(id, cancellationToken))!;
-        return TypedResults.Ok(new CampaignClosed(view.Id, view.Status, view.Released, view.Claimed, view.Expired, view.Cancelled, drained));
+        var closed = new CampaignClosed(view.Id, view.Status, view.Released, view.Claimed, view.Expired, view.Cancelled, outcome.Drained,
+            view.Released - view.Claimed - view.Expired);
+        return outcome.Result == CloseResult.Closed ? TypedResults.Ok(closed) : TypedResults.Accepted($"/api/campaigns/{id}", closed);
     }
 
     private static ProblemHttpResult NotFoundProblem(long id) =>

@@ -171,4 +171,8 @@ public sealed class CampaignStore(NpgsqlDataSource dataSource)
 public sealed record CampaignRow(
     long Id, string Name, string Status, long TotalCents, int PacketCount, int BatchCount, int IntervalSeconds,
     DateTimeOffset StartsAt, DateTimeOffset CreatedAt, DateTimeOffset? ClosedAt,
-    long Released, int BatchesReleased, DateTimeOffset? NextReleaseAt, long Claimed, long AmountClaimedCents, long Expired, long Cancelled);
+    long Released, int BatchesReleased, DateTimeOffset? NextReleaseAt, long Claimed, long AmountClaimedCents, long Expired, long Cancelled)
+{
+    /// <summary>Once closed: released packets neither claimed nor expired (held unacked by a consumer, or on their way back to the queue).</summary>
+    public long Unsettled => Released - Claimed - Expired;
+}

@@ -27,7 +27,8 @@ internal static class Extensions
         builder.Services.AddSingleton<OutcomeStore>();
         builder.Services.AddSingleton<ReleaseStore>();
         builder.Services.AddSingleton<QueueInspector>();
-        // The releaser's own lock connection (close makes one of its own for each call).
+        // The releaser's own lock connection, unpooled (close makes one of its own for each call).
+        builder.Services.AddSingleton<LockConnectionSource>();
         builder.Services.AddSingleton<ReleaseLock>();
         builder.Services.AddHostedService<Releaser>();
         builder.Services.AddHostedService<OutcomeConsumer>();

@@ -15,16 +15,18 @@ public sealed record CampaignState(
     DateTimeOffset? NextReleaseAt,
     long Claimed)
 {
+    public const string Closed = "closed";
+
     public static readonly CampaignState Missing = new(false, default, "", 0, 0, 0, null, 0);
 
     /// <summary>No batch is left to release (or the campaign is closed).</summary>
-    public bool AllReleased => Status == "closed" || (Batches > 0 && ReleasedBatches == Batches);
+    public bool AllReleased => Status == Closed || (Batches > 0 && ReleasedBatches == Batches);
 
     /// <summary>
     /// Terminal: every batch is out and every released packet is claimed. A stale read can only
     /// under-count claims or releases, so it can delay sold_out but never say it falsely.
     /// </summary>
-    public bool SoldOut => Status == "closed" || (AllReleased && Claimed >= ReleasedPackets);
+    public bool SoldOut => Status == Closed || (AllReleased && Claimed >= ReleasedPackets);
 }
 
 /// <summary>

@@ -1,13 +1,21 @@
 using System.Collections.Concurrent;
+using ElasticRedPacket.RedPacket.Data;
 using ElasticRedPacket.ServiceDefaults.Messaging;
+using Npgsql;
 
 namespace ElasticRedPacket.RedPacket.Messaging;
 
 /// <summary>
 /// Starts a campaign's consumer on its first grab and stops consumers that served no grab for
 /// Grab:IdleConsumerSeconds (their buffered packets go back to the queue for the other replicas).
+/// A consumer whose campaign is closed is stopped within about a second (Grab:ClosedCheckMilliseconds):
+/// its buffered packets go back to the queue, where monitor's close drains and expires them.
 /// </summary>
-public sealed class ConsumerRegistry(RabbitMqConnection connection, IOptions<GrabOptions> options, ILogger<CampaignConsumer> logger) : BackgroundService
+public sealed class ConsumerRegistry(
+    RabbitMqConnection connection,
+    CampaignStateCache states,
+    IOptions<GrabOptions> options,
+    ILogger<CampaignConsumer> logger) : BackgroundService
 {
     private readonly ConcurrentDictionary<long, Lazy<Task<CampaignConsumer>>> _consumers = new();
 
@@ -54,18 +62,37 @@ public sealed class ConsumerRegistry(RabbitMqConnection connection, IOptions<Gra
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var idle = TimeSpan.FromSeconds(options.Value.IdleConsumerSeconds).Ticks;
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(Math.Min(10, options.Value.IdleConsumerSeconds)));
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(options.Value.ClosedCheckMilliseconds));
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             foreach (var (campaignId, lazy) in _consumers)
             {
-                if (lazy.Value is { IsCompletedSuccessfully: true } task && DateTime.UtcNow.Ticks - task.Result.LastUsedTicks > idle
-                    && _consumers.TryRemove(new KeyValuePair<long, Lazy<Task<CampaignConsumer>>>(campaignId, lazy)))
+                if (lazy.Value is not { IsCompletedSuccessfully: true } task)
                 {
-                    logger.LogInformation("Campaign {CampaignId}: consumer idle, stopped", campaignId);
+                    continue;
+                }
+                var reason = DateTime.UtcNow.Ticks - task.Result.LastUsedTicks > idle ? "idle"
+                    : await IsClosedAsync(campaignId, stoppingToken) ? "campaign closed" : null;
+                if (reason is not null && _consumers.TryRemove(new KeyValuePair<long, Lazy<Task<CampaignConsumer>>>(campaignId, lazy)))
+                {
+                    var buffered = task.Result.Buffered;
                     await task.Result.DisposeAsync();
+                    logger.LogInformation("Campaign {CampaignId}: consumer stopped ({Reason}); {Buffered} buffered packets returned to the queue", campaignId, reason, buffered);
                 }
             }
+        }
+    }
+
+    /// <summary>From the shared state cache (one query per campaign per cache interval); unknown when the ledger cannot be read.</summary>
+    private async Task<bool> IsClosedAsync(long campaignId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await states.GetAsync(campaignId, cancellationToken)).Status == CampaignState.Closed;
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+        {
+            return false; // checked again next tick
         }
     }
 

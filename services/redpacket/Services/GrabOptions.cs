@@ -39,6 +39,10 @@ public sealed class GrabOptions
     [Range(5, 86_400)]
     public int IdleConsumerSeconds { get; set; } = 120;
 
+    /// <summary>How often the consumers are checked: idle ones and those of a closed campaign are stopped (their buffered packets go back to the queue, so monitor's close can drain them).</summary>
+    [Range(100, 10_000)]
+    public int ClosedCheckMilliseconds { get; set; } = 1000;
+
     /// <summary>When account is unreachable (breaker open), check the token's signature locally instead of shedding (no block or rate-limit check then).</summary>
     public bool DegradeToLocalTokenCheck { get; set; }
 

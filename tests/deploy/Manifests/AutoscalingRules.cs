@@ -34,9 +34,9 @@ internal static class AutoscalingRules
             {
                 yield return $"Deployment {name}: must be scaled by exactly one {expected}";
             }
-            if (ServiceCatalog.GrabPath.Contains(name) && owners.Count == 1 && MinReplicas(owners[0]) < 2)
+            if (ServiceCatalog.MinimumTwo.Contains(name) && owners.Count == 1 && MinReplicas(owners[0]) < 2)
             {
-                yield return $"Deployment {name}: on the grab path, the minimum must be at least 2 (is {MinReplicas(owners[0])})";
+                yield return $"Deployment {name}: every grab page needs it, the minimum must be at least 2 (is {MinReplicas(owners[0])})";
             }
         }
         foreach (var hpa in hpas)

@@ -118,14 +118,16 @@ public sealed class NegativeTests
     }
 
     [Fact]
-    public void AutoscalingRules_GrabPathMinimumOneAndWrongStabilization_AreReported()
+    public void AutoscalingRules_MinimumOneAndWrongStabilization_AreReported()
     {
         var docs = Prod();
         Find(docs, "ScaledObject", "redpacket")["spec"]!["minReplicaCount"] = 1;
+        Find(docs, "ScaledObject", "monitor")["spec"]!["minReplicaCount"] = 1;
         Find(docs, "HorizontalPodAutoscaler", "account")["spec"]!["behavior"]!["scaleDown"]!["stabilizationWindowSeconds"] = 60;
         Find(docs, "ScaledObject", "redpacket")["spec"]!["advanced"]!["horizontalPodAutoscalerConfig"]!["behavior"]!["scaleUp"]!["stabilizationWindowSeconds"] = 60;
         var violations = string.Join('\n', AutoscalingRules.Check(docs));
-        Assert.Contains("Deployment redpacket: on the grab path, the minimum must be at least 2 (is 1)", violations, StringComparison.Ordinal);
+        Assert.Contains("Deployment redpacket: every grab page needs it, the minimum must be at least 2 (is 1)", violations, StringComparison.Ordinal);
+        Assert.Contains("Deployment monitor: every grab page needs it, the minimum must be at least 2 (is 1)", violations, StringComparison.Ordinal);
         Assert.Contains("HorizontalPodAutoscaler account: behavior.scaleDown.stabilizationWindowSeconds must be 300", violations, StringComparison.Ordinal);
         Assert.Contains("ScaledObject redpacket: advanced.horizontalPodAutoscalerConfig.behavior.scaleUp.stabilizationWindowSeconds must be 0", violations, StringComparison.Ordinal);
     }

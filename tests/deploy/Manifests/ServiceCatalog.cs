@@ -22,8 +22,11 @@ internal static class ServiceCatalog
         ["monitor"] = "ScaledObject",
     };
 
-    /// <summary>Every user's grab crosses these: never fewer than two replicas.</summary>
-    public static readonly IReadOnlySet<string> GrabPath = new HashSet<string> { "webpage", "account", "redpacket" };
+    /// <summary>
+    /// Never fewer than two replicas: every user's grab crosses webpage, account and redpacket; the
+    /// grab page polls monitor for the active campaigns, and monitor releases the batches.
+    /// </summary>
+    public static readonly IReadOnlySet<string> MinimumTwo = new HashSet<string> { "webpage", "account", "redpacket", "monitor" };
 
     /// <summary>Secrets created outside the rendered manifests, by an operator or by the platform team (docs/deploy.md).</summary>
     public static readonly IReadOnlySet<string> ExternalSecrets = new HashSet<string> { "erp-postgres-app", "erp-rabbitmq-default-user", "erp-secrets", "erp-tls" };

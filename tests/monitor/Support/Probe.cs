@@ -22,6 +22,13 @@ public static class Probe
         await RabbitGate.WaitAsync();
         try
         {
+            // A broker restart (ReleaseScheduleTests stops it) closes the shared connection; its automatic
+            // recovery may lag the broker by seconds, so a closed one is replaced rather than waited for.
+            if (_rabbit is { IsOpen: false })
+            {
+                _ = _rabbit.DisposeAsync().AsTask();
+                _rabbit = null;
+            }
             return _rabbit ??= await new ConnectionFactory { Uri = new Uri(StackEnvironment.Current.RabbitMq) }.CreateConnectionAsync();
         }
         finally

@@ -65,6 +65,18 @@ public sealed class BrowserFixture : IAsyncLifetime
         return page;
     }
 
+    /// <summary>Fills the /monitor page's issue form and submits it (the result shows in #issue-result).</summary>
+    public static async Task SubmitIssueFormAsync(IPage page, string name, long totalCents, int packets, int batches, int intervalSeconds)
+    {
+        var culture = System.Globalization.CultureInfo.InvariantCulture;
+        await page.FillAsync("#issue-form [name=name]", name);
+        await page.FillAsync("#issue-form [name=totalCents]", totalCents.ToString(culture));
+        await page.FillAsync("#issue-form [name=packetCount]", packets.ToString(culture));
+        await page.FillAsync("#issue-form [name=batchCount]", batches.ToString(culture));
+        await page.FillAsync("#issue-form [name=intervalSeconds]", intervalSeconds.ToString(culture));
+        await page.ClickAsync("#issue");
+    }
+
     /// <summary>Saves the page as name.png: what the screen shows, or the whole page when <paramref name="fullPage"/>.</summary>
     public static async Task<string> ScreenshotAsync(IPage page, string name, bool fullPage = false)
     {

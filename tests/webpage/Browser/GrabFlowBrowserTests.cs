@@ -4,8 +4,9 @@ using Microsoft.Playwright;
 namespace ElasticRedPacket.Webpage.Tests.Browser;
 
 /// <summary>
-/// The whole flow a user and an operator see: log in on /, grab, see the win, see it in the
-/// monitor's ledger and counts. Needs account's login and redpacket's grab (docs/contracts.md).
+/// The whole flow an operator and a user see: issue a campaign with the /monitor form, log in on /,
+/// grab, see the win, see it in the monitor's ledger and counts. Needs account's login and
+/// redpacket's grab (docs/contracts.md).
 /// </summary>
 public sealed partial class GrabFlowBrowserTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
@@ -14,7 +15,7 @@ public sealed partial class GrabFlowBrowserTests(BrowserFixture browser) : IClas
     {
         var userId = 700_000_000 + Random.Shared.Next(1, 99_999_999);
         await StackApi.EnsureUserAsync(userId, "Browser user " + userId);
-        var issued = await StackApi.IssueAsync("Browser flow " + Guid.NewGuid().ToString("N")[..6], 1_000, 5, 1, 0);
+        var (monitor, campaignId) = await IssueOnMonitorAsync("Browser flow " + Guid.NewGuid().ToString("N")[..6]);
 
         var page = await browser.NewPageAsync(phone: true);
         var errors = PagesBrowserTests.CollectErrors(page);
@@ -23,7 +24,7 @@ public sealed partial class GrabFlowBrowserTests(BrowserFixture browser) : IClas
         await page.ClickAsync("#login");
         await Assertions.Expect(page.Locator("#display-name")).ToContainTextAsync("#" + userId);
 
-        var card = page.Locator($"#campaigns li[data-campaign-id='{issued.Id}']");
+        var card = page.Locator($"#campaigns li[data-campaign-id='{campaignId}']");
         var grab = card.Locator(".grab");
         await Assertions.Expect(grab).ToBeEnabledAsync();
         // The packets are released at once; a grab just before the consumer has them answers try_again.
@@ -47,13 +48,13 @@ public sealed partial class GrabFlowBrowserTests(BrowserFixture browser) : IClas
         await grab.ClickAsync();
         await Assertions.Expect(outcome).ToContainTextAsync("already won");
 
-        var claims = await StackApi.GetAsync<StackApi.ClaimsPage>($"/api/campaigns/{issued.Id}/claims");
+        var claims = await StackApi.GetAsync<StackApi.ClaimsPage>($"/api/campaigns/{campaignId}/claims");
         var claim = Assert.Single(claims.Items);
         Assert.Equal(userId, claim.UserId);
         Assert.Contains((claim.AmountCents / 100m).ToString("0.00", System.Globalization.CultureInfo.InvariantCulture), wonText);
 
-        var monitor = await browser.OpenMonitorAsync();
-        var row = monitor.Locator($"#campaigns tbody tr[data-campaign-id='{issued.Id}']");
+        await monitor.BringToFrontAsync();
+        var row = monitor.Locator($"#campaigns tbody tr[data-campaign-id='{campaignId}']");
         await row.Locator("td").First.ClickAsync();
         await Assertions.Expect(monitor.Locator("#winners tbody tr").First).ToContainTextAsync(userId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await Assertions.Expect(row.Locator("td").Nth(5)).ToHaveTextAsync("1");
@@ -62,11 +63,11 @@ public sealed partial class GrabFlowBrowserTests(BrowserFixture browser) : IClas
         await BrowserFixture.ScreenshotAsync(monitor, "monitor-ledger", fullPage: true);
 
         // The monitor's exact counts: one win, and the press after it counted as already_won.
-        var campaign = await StackApi.GetAsync<StackApi.Campaign>($"/api/campaigns/{issued.Id}");
+        var campaign = await StackApi.GetAsync<StackApi.Campaign>($"/api/campaigns/{campaignId}");
         for (var wait = 0; wait < 40 && campaign.Outcomes.GetValueOrDefault("already_won") == 0; wait++)
         {
             await Task.Delay(250); // outcome events arrive in batches
-            campaign = await StackApi.GetAsync<StackApi.Campaign>($"/api/campaigns/{issued.Id}");
+            campaign = await StackApi.GetAsync<StackApi.Campaign>($"/api/campaigns/{campaignId}");
         }
         Assert.Equal(1, campaign.Claimed);
         Assert.Equal(claim.AmountCents, campaign.AmountClaimedCents);
@@ -74,6 +75,22 @@ public sealed partial class GrabFlowBrowserTests(BrowserFixture browser) : IClas
         Assert.Equal(1, campaign.Outcomes["already_won"]);
         Assert.Empty(errors);
     }
+
+    /// <summary>Issues 5 packets of ¥10.00 in one batch due now with the /monitor form; the id comes from its result line.</summary>
+    private async Task<(IPage Monitor, long CampaignId)> IssueOnMonitorAsync(string name)
+    {
+        var page = await browser.OpenMonitorAsync();
+        await BrowserFixture.SubmitIssueFormAsync(page, name, 1_000, 5, 1, 0);
+        var result = page.Locator("#issue-result");
+        await Assertions.Expect(result).ToHaveTextAsync(IssuedText());
+        var id = long.Parse(IssuedText().Match((await result.TextContentAsync())!).Groups["id"].Value, System.Globalization.CultureInfo.InvariantCulture);
+        var row = page.Locator($"#campaigns tbody tr[data-campaign-id='{id}']");
+        await Assertions.Expect(row).ToContainTextAsync(name);
+        return (page, id);
+    }
+
+    [GeneratedRegex(@"^Issued campaign (?<id>\d+) \(")]
+    private static partial Regex IssuedText();
 
     [GeneratedRegex(@"^You won ¥\d+\.\d\d!$")]
     private static partial Regex WonText();

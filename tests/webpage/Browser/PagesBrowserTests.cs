@@ -12,12 +12,7 @@ public sealed class PagesBrowserTests(BrowserFixture browser) : IClassFixture<Br
         var errors = CollectErrors(page);
 
         var name = "Browser issue " + Guid.NewGuid().ToString("N")[..8];
-        await page.FillAsync("#issue-form [name=name]", name);
-        await page.FillAsync("#issue-form [name=totalCents]", "88800");
-        await page.FillAsync("#issue-form [name=packetCount]", "88");
-        await page.FillAsync("#issue-form [name=batchCount]", "4");
-        await page.FillAsync("#issue-form [name=intervalSeconds]", "30");
-        await page.ClickAsync("#issue");
+        await BrowserFixture.SubmitIssueFormAsync(page, name, 88_800, 88, 4, 30);
         await Assertions.Expect(page.Locator("#issue-result")).ToContainTextAsync("Issued campaign");
 
         var row = page.Locator("#campaigns tbody tr", new PageLocatorOptions { HasText = name });

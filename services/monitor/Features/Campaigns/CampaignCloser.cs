@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Dapper;
+using ElasticRedPacket.Monitor.Data;
 using ElasticRedPacket.Monitor.Features.Releasing;
 using ElasticRedPacket.ServiceDefaults.Messaging;
 using Npgsql;
@@ -10,70 +11,90 @@ namespace ElasticRedPacket.Monitor.Features.Campaigns;
 
 public enum CloseResult
 {
+    /// <summary>Closed and balanced: released = claimed + expired, nothing left in the queue.</summary>
     Closed,
+    /// <summary>Closed, but packets were still held unacked when the drain budget ran out; closing again finishes.</summary>
+    Unsettled,
     NotFound,
     Busy,
 }
 
+/// <summary>Drained: packets this call took out of the queue and expired. Unsettled: released packets neither claimed nor expired.</summary>
+public readonly record struct CloseOutcome(CloseResult Result, long Drained, long Unsettled);
+
 /// <summary>
-/// Closes a campaign: no further batch is released, the packets still waiting in its queue are
-/// taken out (consumed with a prefetch; each chunk is marked expired before it is acked) and
-/// the never-released packets are marked expired too. Afterwards released = claimed + expired
-/// (packets redpacket holds unacked at that moment are claimed or returned to the queue; closing
-/// again drains those). Idempotent: closing twice drains again and changes nothing else.
+/// Closes a campaign: no further batch is released, the never-released packets are marked expired,
+/// and the packets still in its queue are taken out (consumed with a prefetch; each chunk is marked
+/// expired before it is acked). Packets a redpacket replica holds unacked come back to the queue when
+/// it sees the campaign closed and stops its consumer (within about a second), so the drain keeps
+/// going until released = claimed + expired, the queue has no ready message and no other consumer, or
+/// Monitor:CloseDrainSeconds pass. Idempotent: closing again drains again and changes nothing else.
 /// </summary>
-public sealed partial class CampaignCloser(NpgsqlDataSource dataSource, RabbitMqConnection connection, ILogger<CampaignCloser> logger)
+public sealed partial class CampaignCloser(
+    NpgsqlDataSource dataSource,
+    LockConnectionSource lockConnections,
+    CampaignStore store,
+    RabbitMqConnection connection,
+    IOptions<MonitorOptions> options,
+    ILogger<CampaignCloser> logger)
 {
     private const int ChunkSize = 2000;
     private const ushort Prefetch = 2000;
     private static readonly TimeSpan IdleWait = TimeSpan.FromMilliseconds(300);
     private static readonly TimeSpan LockWait = TimeSpan.FromSeconds(15);
-    private static readonly TimeSpan DrainBudget = TimeSpan.FromSeconds(20);
 
-    public async Task<(CloseResult Result, long Drained)> CloseAsync(long campaignId, CancellationToken cancellationToken)
+    public async Task<CloseOutcome> CloseAsync(long campaignId, CancellationToken cancellationToken)
     {
         // Holding the releaser's lock: no batch of this campaign is half-way out while we close.
-        await using (var releaseLock = new ReleaseLock(dataSource))
+        await using (var releaseLock = new ReleaseLock(lockConnections))
         {
             if (!await releaseLock.AcquireAsync(LockWait, cancellationToken))
             {
-                return (CloseResult.Busy, 0);
+                return new CloseOutcome(CloseResult.Busy, 0, 0);
             }
             try
             {
-                await using var db = await dataSource.OpenConnectionAsync(cancellationToken);
-                await using var transaction = await db.BeginTransactionAsync(cancellationToken);
-                var found = await db.ExecuteAsync(new CommandDefinition(
-                    "UPDATE campaigns SET status = 'closed', closed_at = COALESCE(closed_at, now()) WHERE id = @campaignId",
-                    new { campaignId }, transaction, cancellationToken: cancellationToken));
-                if (found == 0)
+                var found = await releaseLock.WhileHeldAsync((db, transaction) => MarkClosedAsync(db, transaction, campaignId, cancellationToken), cancellationToken);
+                if (!found)
                 {
-                    return (CloseResult.NotFound, 0);
+                    return new CloseOutcome(CloseResult.NotFound, 0, 0);
                 }
-                await db.ExecuteAsync(new CommandDefinition("""
-                    UPDATE packets p SET expired_at = now()
-                    FROM release_batches rb
-                    WHERE p.campaign_id = @campaignId AND rb.campaign_id = p.campaign_id AND rb.batch_no = p.batch_no
-                      AND rb.released_at IS NULL AND p.expired_at IS NULL
-                    """, new { campaignId }, transaction, cancellationToken: cancellationToken));
-                await transaction.CommitAsync(cancellationToken);
             }
             finally
             {
                 await releaseLock.ReleaseAsync();
             }
         }
-        var drained = await DrainAsync(campaignId, cancellationToken);
-        LogClosed(campaignId, drained);
-        return (CloseResult.Closed, drained);
+        var (drained, unsettled) = await DrainAsync(campaignId, cancellationToken);
+        LogClosed(campaignId, drained, unsettled);
+        return new CloseOutcome(unsettled == 0 ? CloseResult.Closed : CloseResult.Unsettled, drained, unsettled);
+    }
+
+    private static async Task<bool> MarkClosedAsync(NpgsqlConnection db, NpgsqlTransaction transaction, long campaignId, CancellationToken cancellationToken)
+    {
+        var found = await db.ExecuteAsync(new CommandDefinition(
+            "UPDATE campaigns SET status = 'closed', closed_at = COALESCE(closed_at, now()) WHERE id = @campaignId",
+            new { campaignId }, transaction, cancellationToken: cancellationToken));
+        if (found == 0)
+        {
+            return false;
+        }
+        await db.ExecuteAsync(new CommandDefinition("""
+            UPDATE packets p SET expired_at = now()
+            FROM release_batches rb
+            WHERE p.campaign_id = @campaignId AND rb.campaign_id = p.campaign_id AND rb.batch_no = p.batch_no
+              AND rb.released_at IS NULL AND p.expired_at IS NULL
+            """, new { campaignId }, transaction, cancellationToken: cancellationToken));
+        return true;
     }
 
     /// <summary>
     /// Takes the ready messages with a consumer (prefetch, ten times faster than basic.get): each
-    /// chunk is marked expired, then acked up to its last delivery tag. Done when nothing arrives for
-    /// a moment and the queue reports no ready message, or when the budget is spent.
+    /// chunk is marked expired, then acked up to its last delivery tag. When nothing arrives for a
+    /// moment it checks whether the close is done (balanced, no ready message, no other consumer
+    /// that could still hold packets); otherwise it waits for redpacket to give its buffers back.
     /// </summary>
-    private async Task<long> DrainAsync(long campaignId, CancellationToken cancellationToken)
+    private async Task<(long Drained, long Unsettled)> DrainAsync(long campaignId, CancellationToken cancellationToken)
     {
         var queue = Topology.PacketQueue(campaignId);
         var conn = await connection.GetAsync(cancellationToken);
@@ -91,10 +112,10 @@ public sealed partial class CampaignCloser(NpgsqlDataSource dataSource, RabbitMq
         };
         var consumerTag = await channel.BasicConsumeAsync(queue, autoAck: false, consumer, cancellationToken);
 
-        var deadline = DateTime.UtcNow + DrainBudget;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(options.Value.CloseDrainSeconds);
         var ids = new List<long>(ChunkSize);
         long drained = 0;
-        while (DateTime.UtcNow < deadline)
+        while (true)
         {
             ids.Clear();
             ulong lastTag = 0;
@@ -120,23 +141,34 @@ public sealed partial class CampaignCloser(NpgsqlDataSource dataSource, RabbitMq
                     // Nothing arrived for IdleWait: the chunk is what we have.
                 }
             }
-            if (lastTag == 0)
+            if (lastTag != 0)
             {
-                if ((await channel.QueueDeclarePassiveAsync(queue, cancellationToken)).MessageCount == 0)
-                {
-                    break;
-                }
-                continue;
+                await ExpireAsync(campaignId, ids, cancellationToken);
+                await channel.BasicAckAsync(lastTag, multiple: true, cancellationToken);
+                drained += ids.Count;
             }
-            await ExpireAsync(campaignId, ids, cancellationToken);
-            await channel.BasicAckAsync(lastTag, multiple: true, cancellationToken);
-            drained += ids.Count;
+            else if (await UnsettledAsync(campaignId, cancellationToken) == 0)
+            {
+                var state = await channel.QueueDeclarePassiveAsync(queue, cancellationToken);
+                if (state.MessageCount == 0 && state.ConsumerCount <= 1)
+                {
+                    break; // balanced, and only our own consumer is attached: nothing can come back
+                }
+            }
+            if (DateTime.UtcNow >= deadline)
+            {
+                break;
+            }
         }
         await channel.BasicCancelAsync(consumerTag, cancellationToken: cancellationToken);
         // Deliveries not yet acked go back to the queue when the channel closes (drained by the next close).
         await channel.CloseAsync(cancellationToken);
-        return drained;
+        return (drained, await UnsettledAsync(campaignId, cancellationToken));
     }
+
+    /// <summary>Released packets neither claimed nor expired, by the same figures GET /api/campaigns/{id} shows.</summary>
+    private async Task<long> UnsettledAsync(long campaignId, CancellationToken cancellationToken) =>
+        (await store.ListAsync(campaignId, 1, cancellationToken)).Single().Unsettled;
 
     private static bool TryParse(ReadOnlyMemory<byte> body, out PacketMessage packet)
     {
@@ -164,6 +196,6 @@ public sealed partial class CampaignCloser(NpgsqlDataSource dataSource, RabbitMq
             """, new { campaignId, ids = ids.ToArray() }, cancellationToken: cancellationToken));
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Closed campaign {CampaignId}: {Drained} packets drained from its queue and expired")]
-    private partial void LogClosed(long campaignId, long drained);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Closed campaign {CampaignId}: {Drained} packets drained from its queue and expired; {Unsettled} released packets neither claimed nor expired yet")]
+    private partial void LogClosed(long campaignId, long drained, long unsettled);
 }

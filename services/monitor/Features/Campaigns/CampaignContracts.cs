@@ -38,4 +38,5 @@ public sealed record ClaimView(long PacketId, long UserId, int AmountCents, Date
 
 public sealed record ClaimsPage(long CampaignId, int Page, int PageSize, long Total, IReadOnlyList<ClaimView> Items);
 
-public sealed record CampaignClosed(long Id, string Status, long Released, long Claimed, long Expired, long Cancelled, long Drained);
+/// <summary>Unsettled: released packets neither claimed nor expired yet (0 when the close balanced; otherwise close again).</summary>
+public sealed record CampaignClosed(long Id, string Status, long Released, long Claimed, long Expired, long Cancelled, long Drained, long Unsettled);

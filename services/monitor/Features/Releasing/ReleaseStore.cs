@@ -46,12 +46,11 @@ public sealed class ReleaseStore(NpgsqlDataSource dataSource)
 
     /// <summary>
     /// Marks the batch released (only if nobody did: the WHERE makes a second mark a no-op) and moves
-    /// the campaign to releasing, or released once no batch is left. Returns false if it was marked already.
+    /// the campaign to releasing, or released once no batch is left. Runs in the caller's transaction on
+    /// the release lock's connection, so it commits only while the lock is held. Returns false if it was marked already.
     /// </summary>
-    public async Task<bool> MarkReleasedAsync(DueBatch batch, CancellationToken cancellationToken)
+    public static async Task<bool> MarkReleasedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, DueBatch batch, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var marked = await connection.ExecuteAsync(new CommandDefinition("""
             UPDATE release_batches SET released_at = now()
             WHERE campaign_id = @CampaignId AND batch_no = @BatchNo AND released_at IS NULL
@@ -62,7 +61,6 @@ public sealed class ReleaseStore(NpgsqlDataSource dataSource)
                 ELSE 'released' END
             WHERE id = @CampaignId AND status IN ('scheduled', 'releasing')
             """, batch, transaction, cancellationToken: cancellationToken));
-        await transaction.CommitAsync(cancellationToken);
         return marked == 1;
     }
 }

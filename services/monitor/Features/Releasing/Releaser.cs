@@ -7,9 +7,11 @@ namespace ElasticRedPacket.Monitor.Features.Releasing;
 /// <summary>
 /// Publishes due batches to their campaign's queue. Every tick, the replica that wins the advisory
 /// lock releases what is due; the others skip the tick. A batch is marked released only after every
-/// one of its packets is confirmed by the broker, so a crash in between re-publishes the batch on the
-/// next tick (anyone's): at-least-once. Duplicates are harmless because a packet id can be claimed
-/// only once (claims.packet_id is the primary key; redpacket acks and skips a duplicate).
+/// one of its packets is confirmed by the broker, so a crash (or a lost lock) in between re-publishes
+/// the batch on the next tick (anyone's): at-least-once. Duplicates are harmless because a packet id
+/// can be claimed only once (claims.packet_id is the primary key; redpacket acks and skips a duplicate).
+/// The lock is checked before every chunk and the mark commits on the lock's own connection, so a
+/// replica whose lock connection dropped stops within one chunk and cannot mark what another now releases.
 /// All state is in PostgreSQL, so a restart loses nothing.
 /// </summary>
 public sealed partial class Releaser(
@@ -31,6 +33,10 @@ public sealed partial class Releaser(
                 try
                 {
                     await TickAsync(stoppingToken);
+                }
+                catch (ReleaseLockLostException ex)
+                {
+                    LogLockLost(ex.Message);
                 }
                 catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                 {
@@ -90,6 +96,7 @@ public sealed partial class Releaser(
             {
                 break;
             }
+            await releaseLock.EnsureHeldAsync(cancellationToken);
             await publisher.PublishManyAsync(
                 packets,
                 p => (string.Empty, queue,
@@ -104,12 +111,15 @@ public sealed partial class Releaser(
                 break;
             }
         }
-        var marked = await store.MarkReleasedAsync(batch, cancellationToken);
+        var marked = await releaseLock.WhileHeldAsync((connection, transaction) => ReleaseStore.MarkReleasedAsync(connection, transaction, batch, cancellationToken), cancellationToken);
         LogReleased(batch.CampaignId, batch.BatchNo, published, marked);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Released campaign {CampaignId} batch {BatchNo}: {Published} packets confirmed (marked: {Marked})")]
     private partial void LogReleased(long campaignId, int batchNo, int published, bool marked);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Release lock lost ({Reason}); the batch in progress stays unmarked and is released again by the next lock holder")]
+    private partial void LogLockLost(string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Release tick failed; the batch stays due and is retried")]
     private partial void LogTickFailed(Exception exception);

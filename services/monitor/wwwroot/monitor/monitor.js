@@ -51,7 +51,7 @@
       cell(row, time(c.nextReleaseAt));
       cell(row, Object.entries(c.outcomes).sort(([a], [b]) => OUTCOMES.indexOf(a) - OUTCOMES.indexOf(b)).map(([k, v]) => k + " " + v).join(", "));
       const actions = row.insertCell();
-      if (c.status !== "closed") {
+      if (c.status !== "closed" || c.released !== c.claimed + c.expired) { // a close that did not balance can be repeated
         const close = document.createElement("button");
         close.type = "button";
         close.textContent = "Close";
@@ -198,9 +198,11 @@
     button.disabled = true;
     const response = await api("/api/campaigns/" + id + "/close", { method: "POST" });
     $("issue-result").className = response.ok ? "ok" : "error";
-    $("issue-result").textContent = response.ok
-      ? "Closed campaign " + id + ": " + response.body.drained + " packets withdrawn from the queue"
-      : "Close failed: " + response.status;
+    $("issue-result").textContent = !response.ok
+      ? "Close failed: " + response.status
+      : response.status === 202
+        ? "Closed campaign " + id + ": " + response.body.drained + " packets withdrawn, " + response.body.unsettled + " still held by grab servers; press Close again"
+        : "Closed campaign " + id + ": " + response.body.drained + " packets withdrawn from the queue";
     refresh();
   }
 
