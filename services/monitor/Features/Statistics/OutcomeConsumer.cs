@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ElasticRedPacket.Monitor.Data;
+using ElasticRedPacket.Monitor.Telemetry;
 using ElasticRedPacket.ServiceDefaults.Messaging;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
@@ -16,6 +17,7 @@ namespace ElasticRedPacket.Monitor.Features.Statistics;
 public sealed partial class OutcomeConsumer(
     RabbitMqConnection connection,
     OutcomeStore store,
+    MonitorMetrics metrics,
     IOptions<MonitorOptions> options,
     ILogger<OutcomeConsumer> logger) : BackgroundService
 {
@@ -59,6 +61,7 @@ public sealed partial class OutcomeConsumer(
         if (!TryParse(delivery.Body, out var batch))
         {
             LogMalformed(delivery.BasicProperties.MessageId);
+            metrics.OutcomeBatch(OutcomeBatchResult.Malformed);
             await channel.BasicNackAsync(delivery.DeliveryTag, multiple: false, requeue: false, CancellationToken.None);
             return;
         }
@@ -70,10 +73,12 @@ public sealed partial class OutcomeConsumer(
                 LogDuplicate(batch.BatchId);
             }
             await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false, CancellationToken.None);
+            metrics.OutcomeBatch(counted ? OutcomeBatchResult.Counted : OutcomeBatchResult.Duplicate);
         }
         catch (Exception ex)
         {
             LogRecordFailed(ex, batch.BatchId);
+            metrics.OutcomeBatch(OutcomeBatchResult.Failed);
             if (!stoppingToken.IsCancellationRequested)
             {
                 await Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None);
