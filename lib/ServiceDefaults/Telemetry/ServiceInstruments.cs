@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
@@ -17,12 +18,16 @@ public static class ServiceNames
 /// the names <see cref="TelemetryExtensions.AddTelemetry"/> subscribes to. Instrument names start with
 /// "erp."; without an OTLP endpoint nothing listens and recording costs a branch.
 /// </summary>
-public abstract class ServiceInstruments : IDisposable
+public abstract class ServiceInstruments
 {
+    // One ActivitySource per name for the process, never disposed: disposing one while another host's
+    // tracer provider detaches its listener throws inside ActivitySource (tests run many hosts at once).
+    private static readonly ConcurrentDictionary<string, ActivitySource> Sources = new(StringComparer.Ordinal);
+
     protected ServiceInstruments(IMeterFactory meterFactory, string serviceName)
     {
-        Meter = meterFactory.Create(serviceName);
-        ActivitySource = new ActivitySource(serviceName);
+        Meter = meterFactory.Create(serviceName); // owned and disposed by the host's meter factory
+        ActivitySource = Sources.GetOrAdd(serviceName, static name => new ActivitySource(name));
     }
 
     public Meter Meter { get; }
@@ -43,20 +48,5 @@ public abstract class ServiceInstruments : IDisposable
             tags[i] = new KeyValuePair<string, object?>(key, values[i]);
         }
         return tags;
-    }
-
-    public void Dispose()
-    {
-        Dispose(disposing: true);
-        GC.SuppressFinalize(this);
-    }
-
-    // The Meter belongs to the factory (disposed with the container); the ActivitySource is ours.
-    protected virtual void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            ActivitySource.Dispose();
-        }
     }
 }
