@@ -109,7 +109,7 @@ calm=25
 batches=$(( duration - 20 )); packets=$(( batches * rate / 5 )); accounts=$(( packets * 2 ))
 
 
-dotnet build "$repo/loadtests/ElasticRedPacket.LoadTests" -c Release --nologo -v q >/dev/null
+dotnet build "$repo/loadtests/ElasticRedPacket.LoadTests" -c Release --disable-build-servers --nologo -v q >/dev/null
 harness="$repo/loadtests/ElasticRedPacket.LoadTests/bin/Release/net10.0/erp-loadtest.dll"
 out=$repo/loadtests/reports/chaos-$(date -u +%Y%m%d-%H%M%S)
 mkdir -p "$out"

@@ -15,7 +15,7 @@ load_stack_env || die "no $STACK_ENV: start the stack first (deploy/local/up.sh)
 work=$DATA_DIR/bench
 mkdir -p "$work"
 log "building the seed helper"
-dotnet build "$here/seed" -c Release -nologo -v quiet -clp:ErrorsOnly >"$work/seed-build.log" 2>&1 || { tail -n 20 "$work/seed-build.log"; die "seed build failed"; }
+dotnet build "$here/seed" -c Release --disable-build-servers -nologo -v quiet -clp:ErrorsOnly >"$work/seed-build.log" 2>&1 || { tail -n 20 "$work/seed-build.log"; die "seed build failed"; }
 seed() { dotnet "$here/seed/bin/Release/net10.0/ElasticRedPacket.Bench.Seed.dll" "$@"; }
 
 log "seeding $users users (bulk + login) and a campaign of $packets packets"

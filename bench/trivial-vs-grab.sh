@@ -35,7 +35,7 @@ done
 [ -f "$stack_env" ] || { echo "error: $stack_env not found: start a stack (deploy/local/up.sh) or give --stack-env" >&2; exit 3; }
 nginx=$(grep '^ERP_NGINX_URL=' "$stack_env" | cut -d= -f2- | tr -d "'\"")
 
-dotnet build "$repo/loadtests/ElasticRedPacket.LoadTests" -c Release --nologo -v q >/dev/null
+dotnet build "$repo/loadtests/ElasticRedPacket.LoadTests" -c Release --disable-build-servers --nologo -v q >/dev/null
 harness="$repo/loadtests/ElasticRedPacket.LoadTests/bin/Release/net10.0/erp-loadtest.dll"
 out=$repo/loadtests/reports/bench-$(date -u +%Y%m%d-%H%M%S)
 mkdir -p "$out"

@@ -86,7 +86,7 @@ EOT
   chmod 600 "$DATA_DIR/redis/redis.conf"
   redis-server "$DATA_DIR/redis/redis.conf" >"$LOG_DIR/redis.log" 2>&1 &
   echo $! > "$PID_DIR/redis.pid"
-  wait_tcp redis "$PORT_REDIS" 20
+  wait_redis "$PORT_REDIS" "$ERP_REDIS_PASSWORD" 20
 }
 
 start_rabbitmq() {

@@ -57,13 +57,38 @@ pg_bin() {
 }
 
 # pid files: $PID_DIR/<name>.pid holds the pid of a process this stack started.
-pid_alive() { [ -f "$PID_DIR/$1.pid" ] && kill -0 "$(cat "$PID_DIR/$1.pid")" 2>/dev/null; }
+pid_alive() { [ -f "$PID_DIR/$1.pid" ] && pid_is_ours "$1" "$(cat "$PID_DIR/$1.pid")"; }
+
+# What the command line of each recorded process contains (a service replica is briefly the
+# services.sh subshell before it execs dotnet).
+expected_cmdline() { # name
+  case "$1" in
+    svc-*) echo 'ElasticRedPacket\.|services\.sh' ;;
+    postgres) echo 'postgres' ;;
+    redis) echo 'redis-server' ;;
+    rabbitmq) echo 'beam|rabbit' ;;
+    epmd) echo 'epmd' ;;
+    nginx) echo 'nginx' ;;
+    *) echo '.' ;;
+  esac
+}
+
+# True when pid is alive and still the process we recorded under name: after a crash the kernel
+# may have given the pid to an unrelated process, which must not be signalled.
+pid_is_ours() { # name pid
+  local cmdline
+  kill -0 "$2" 2>/dev/null || return 1
+  cmdline=$(tr '\0' ' ' <"/proc/$2/cmdline" 2>/dev/null) || return 1
+  [[ "$cmdline" =~ $(expected_cmdline "$1") ]]
+}
 
 stop_pid() { # name [timeout-seconds]
   local file="$PID_DIR/$1.pid" timeout=${2:-30} pid
   [ -f "$file" ] || return 0
   pid=$(cat "$file")
-  if kill -0 "$pid" 2>/dev/null; then
+  if kill -0 "$pid" 2>/dev/null && ! pid_is_ours "$1" "$pid"; then
+    log "$1: pid $pid now belongs to another process ($(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c1-80)); forgetting it"
+  elif kill -0 "$pid" 2>/dev/null; then
     kill -TERM "$pid" 2>/dev/null || true
     for _ in $(seq 1 $((timeout * 10))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     if kill -0 "$pid" 2>/dev/null; then
@@ -74,10 +99,55 @@ stop_pid() { # name [timeout-seconds]
   rm -f "$file"
 }
 
+# pid -> its start time (clock ticks after boot; field 22 of /proc/PID/stat, counted after the
+# parenthesised command name, which may hold spaces): tells a reused pid apart.
+start_time() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f20; }
+
+# "name pid start-time" for every live process this stack recorded and each of its descendants
+# (nginx workers, PostgreSQL backends, the Erlang VM's helpers): what stopping must end.
+stack_processes() {
+  local file name pid tree
+  tree=$(ps -eo pid=,ppid=)
+  for file in "$PID_DIR"/*.pid; do
+    [ -e "$file" ] || continue
+    name=$(basename "$file" .pid) pid=$(cat "$file")
+    pid_is_ours "$name" "$pid" || continue
+    for p in $pid $(echo "$tree" | awk -v root="$pid" '
+        { parent[$1] = $2 }
+        END { for (p in parent) { q = p; while (q in parent && q != root && q > 1) q = parent[q]; if (q == root && p != root) print p } }'); do
+      echo "$name $p $(start_time "$p")"
+    done
+  done
+}
+
+# Prints the processes of a stack_processes list that still run (same pid, same start time),
+# waiting up to timeout seconds for them to go; returns 1 if any is left.
+still_running() { # list timeout-seconds
+  local deadline=$((SECONDS + $2)) left name pid started
+  while :; do
+    left=$(while read -r name pid started; do
+      if [ -n "$pid" ] && [ "$(start_time "$pid")" = "$started" ]; then
+        echo "$name pid $pid: $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c1-100)"
+      fi
+    done <<<"$1")
+    [ -z "$left" ] && return 0
+    [ $SECONDS -lt $deadline ] || { echo "$left"; return 1; }
+    sleep 0.5
+  done
+}
+
 wait_tcp() { # name port timeout-seconds
   local deadline=$((SECONDS + $3))
   until (exec 3<>"/dev/tcp/127.0.0.1/$2") 2>/dev/null; do
     [ $SECONDS -lt $deadline ] || die "$1 did not open 127.0.0.1:$2 within $3 s (logs: $LOG_DIR)"
+    sleep 0.3
+  done
+}
+
+wait_redis() { # port password timeout-seconds: the TCP port opens before Redis can answer (loading)
+  local deadline=$((SECONDS + $3))
+  until [ "$(REDISCLI_AUTH=$2 redis-cli -h 127.0.0.1 -p "$1" PING 2>/dev/null)" = PONG ]; do
+    [ $SECONDS -lt $deadline ] || die "redis on 127.0.0.1:$1 did not answer PING within $3 s (logs: $LOG_DIR)"
     sleep 0.3
   done
 }

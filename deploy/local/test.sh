@@ -8,7 +8,14 @@ set +e
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 results=$DATA_DIR/test-results
 
-cleanup() { bash "$here/down.sh" || true; }
+# Stops the stack, then checks that every process it had recorded (and their children) is gone.
+leftovers=
+cleanup() {
+  local started
+  started=$(stack_processes)
+  bash "$here/down.sh" || true
+  leftovers=$(still_running "$started" 10) || log "still running after down.sh:"$'\n'"$leftovers"
+}
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
@@ -28,7 +35,7 @@ for project in tests/*/*.Tests.csproj loadtests/*.Tests/*.Tests.csproj deploy/*.
   name=$(basename "$project" .csproj)
   projects=$((projects + 1))
   log "testing $name"
-  timeout "${ERP_TEST_PROJECT_TIMEOUT:-900}" dotnet test "$project" -c Release --no-build --nologo \
+  timeout "${ERP_TEST_PROJECT_TIMEOUT:-900}" dotnet test "$project" -c Release --no-build --disable-build-servers --nologo \
     --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" --results-directory "$results" \
     >"$results/$name.log" 2>&1
   code=$?
@@ -55,5 +62,10 @@ trap - EXIT
 echo
 echo "Test projects ($projects), results in $results:"
 printf '%s\n' "${summary[@]}"
+if [ -n "$leftovers" ]; then
+  echo "  stack processes still running after down.sh (counted as 1 failure):"
+  echo "$leftovers" | sed 's/^/    /'
+  failed=$((failed + 1))
+fi
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] && [ "$projects" -gt 0 ]

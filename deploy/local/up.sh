@@ -11,7 +11,7 @@ bash "$here/infra.sh"
 
 if [ -z "${ERP_SKIP_BUILD:-}" ]; then
   log "building (Release)"
-  dotnet build "$REPO_ROOT/ElasticRedPacket.sln" -c Release -nologo -v quiet -clp:ErrorsOnly >"$LOG_DIR/build.log" 2>&1 \
+  dotnet build "$REPO_ROOT/ElasticRedPacket.sln" -c Release --disable-build-servers -nologo -v quiet -clp:ErrorsOnly >"$LOG_DIR/build.log" 2>&1 \
     || { tail -n 30 "$LOG_DIR/build.log"; die "build failed (full log: $LOG_DIR/build.log)"; }
 fi
 

@@ -1,8 +1,9 @@
 using ElasticRedPacket.Account.Apis;
 using ElasticRedPacket.Account.Extensions;
+using ElasticRedPacket.ServiceDefaults.Telemetry;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults("account");
+builder.AddServiceDefaults(ServiceNames.Account);
 builder.AddApplicationServices();
 
 var app = builder.Build();

@@ -1,8 +1,9 @@
 using ElasticRedPacket.Monitor.Apis;
 using ElasticRedPacket.Monitor.Extensions;
+using ElasticRedPacket.ServiceDefaults.Telemetry;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults("monitor");
+builder.AddServiceDefaults(ServiceNames.Monitor);
 builder.AddApplicationServices();
 
 var app = builder.Build();

@@ -1,8 +1,9 @@
 using ElasticRedPacket.RedPacket.Apis;
 using ElasticRedPacket.RedPacket.Extensions;
+using ElasticRedPacket.ServiceDefaults.Telemetry;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults("redpacket");
+builder.AddServiceDefaults(ServiceNames.RedPacket);
 builder.AddApplicationServices();
 
 var app = builder.Build();

@@ -1,8 +1,9 @@
+using ElasticRedPacket.ServiceDefaults.Telemetry;
 using ElasticRedPacket.Webpage.Apis;
 using ElasticRedPacket.Webpage.Extensions;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults("webpage");
+builder.AddServiceDefaults(ServiceNames.Webpage);
 builder.AddApplicationServices();
 
 var app = builder.Build();

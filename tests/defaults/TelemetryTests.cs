@@ -1,11 +1,10 @@
-using System.Collections.Concurrent;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.Logging;
+using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Hosting;
 
 namespace ElasticRedPacket.ServiceDefaults.Tests;
@@ -17,11 +16,7 @@ public sealed class TelemetryTests
     public async Task AddServiceDefaults_WithOtlpEndpoint_ExportsRequestTracesAndMetrics()
     {
         await using var collector = await OtlpCollector.StartAsync();
-        var app = await StartServiceAsync(new()
-        {
-            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Url,
-            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
-        });
+        var app = await StartServiceAsync(collector.Settings);
         using (var client = new HttpClient { BaseAddress = new Uri(Url(app)) })
         {
             Assert.Equal("pong", await client.GetStringAsync(new Uri("/ping", UriKind.Relative)));
@@ -32,6 +27,24 @@ public sealed class TelemetryTests
 
         Assert.Contains("/v1/traces", collector.Paths);
         Assert.Contains("/v1/metrics", collector.Paths);
+        Assert.True(collector.Received("metrics", "http.server.request.duration"), "the ASP.NET Core request metric was not exported");
+    }
+
+    [Fact]
+    public async Task ServiceInstruments_WithOtlpEndpoint_ExportedUnderTheServiceNameOnly()
+    {
+        await using var collector = await OtlpCollector.StartAsync();
+        var app = await StartServiceAsync(collector.Settings, services => services.AddSingleton<PingInstruments>());
+        using (var client = new HttpClient { BaseAddress = new Uri(Url(app)) })
+        {
+            Assert.Equal("pong", await client.GetStringAsync(new Uri("/ping", UriKind.Relative)));
+        }
+        await app.StopAsync();
+        await app.DisposeAsync();
+
+        Assert.True(collector.Received("metrics", PingInstruments.PingsName), "the service's own counter was not exported");
+        Assert.True(collector.Received("traces", PingInstruments.PingSpanName), "the service's own activity was not exported");
+        Assert.False(collector.Received("metrics", PingInstruments.ForeignName), "a meter not named after the service was exported");
     }
 
     [Fact]
@@ -57,15 +70,20 @@ public sealed class TelemetryTests
         Assert.Contains("OTEL_EXPORTER_OTLP_PROTOCOL", ex.Message, StringComparison.Ordinal);
     }
 
-    private static async Task<WebApplication> StartServiceAsync(Dictionary<string, string?> settings)
+    private static async Task<WebApplication> StartServiceAsync(Dictionary<string, string?> settings, Action<IServiceCollection>? configure = null)
     {
         var builder = WebApplication.CreateBuilder();
         builder.Configuration.AddInMemoryCollection(settings);
         builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.AddServiceDefaults("telemetry-test");
+        builder.AddServiceDefaults(PingInstruments.Service);
+        configure?.Invoke(builder.Services);
         var app = builder.Build();
         app.MapDefaultEndpoints();
-        app.MapGet("/ping", () => "pong");
+        app.MapGet("/ping", (IServiceProvider services) =>
+        {
+            services.GetService<PingInstruments>()?.Pinged();
+            return "pong";
+        });
         await app.StartAsync();
         return app;
     }
@@ -73,38 +91,29 @@ public sealed class TelemetryTests
     private static string Url(WebApplication app) =>
         app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
 
-    /// <summary>A minimal OTLP/HTTP receiver: records which signal paths were posted to.</summary>
-    private sealed class OtlpCollector : IAsyncDisposable
+    /// <summary>A service's own instruments, the way each service declares them, plus a meter the service does not subscribe to.</summary>
+    private sealed class PingInstruments : Telemetry.ServiceInstruments
     {
-        private readonly WebApplication _app;
+        public const string Service = "telemetry-test";
+        public const string PingsName = "erp.test.pings";
+        public const string PingSpanName = "erp.test.ping";
+        public const string ForeignName = "erp.test.foreign";
 
-        private OtlpCollector(WebApplication app) => _app = app;
+        private readonly System.Diagnostics.Metrics.Counter<long> _pings;
+        private readonly System.Diagnostics.Metrics.Counter<long> _foreign;
 
-        public ConcurrentBag<string> Paths { get; } = [];
-
-        public string Url => TelemetryTests.Url(_app);
-
-        public static async Task<OtlpCollector> StartAsync()
+        public PingInstruments(System.Diagnostics.Metrics.IMeterFactory meters)
+            : base(meters, Service)
         {
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.WebHost.UseUrls("http://127.0.0.1:0");
-            builder.Logging.ClearProviders();
-            var app = builder.Build();
-            var collector = new OtlpCollector(app);
-            app.MapPost("/v1/{signal}", async (HttpContext context, string signal) =>
-            {
-                using var body = new MemoryStream();
-                await context.Request.Body.CopyToAsync(body);
-                if (body.Length > 0)
-                {
-                    collector.Paths.Add("/v1/" + signal);
-                }
-                return Results.Ok();
-            });
-            await app.StartAsync();
-            return collector;
+            _pings = Meter.CreateCounter<long>(PingsName);
+            _foreign = meters.Create("not-" + Service).CreateCounter<long>(ForeignName);
         }
 
-        public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+        public void Pinged()
+        {
+            using var activity = ActivitySource.StartActivity(PingSpanName);
+            _pings.Add(1);
+            _foreign.Add(1);
+        }
     }
 }

@@ -1,4 +1,5 @@
 using ElasticRedPacket.Account.Services;
+using ElasticRedPacket.Account.Telemetry;
 
 namespace ElasticRedPacket.Account.Apis;
 
@@ -8,7 +9,8 @@ public static class VerifyApi
     /// <summary>Most items in one batch call (redpacket's Grab:VerifyBatchSize stays below it).</summary>
     public const int MaxBatchItems = 1024;
 
-    private static readonly string[] Decisions = ["allowed", "unauthorized", "rate_limited", "shed"];
+    /// <summary>Wire names of <see cref="VerifyDecision"/>, by value.</summary>
+    internal static readonly string[] Decisions = ["allowed", "unauthorized", "rate_limited", "shed"];
 
     public static IEndpointRouteBuilder MapVerifyApi(this IEndpointRouteBuilder app)
     {
@@ -17,16 +19,18 @@ public static class VerifyApi
         return app;
     }
 
-    public static async Task<Results<Ok<VerifyResponse>, ProblemHttpResult>> VerifyAsync(VerifyRequest? request, VerifyService verifier, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<VerifyResponse>, ProblemHttpResult>> VerifyAsync(VerifyRequest? request, VerifyService verifier, VerifyMetrics metrics, CancellationToken cancellationToken)
     {
         if (request is null || request.CampaignId < 0)
         {
             return Problems.Invalid("token and a non-negative campaignId are required.");
         }
-        return TypedResults.Ok(ToResponse(await verifier.VerifyAsync(request.Token, cancellationToken)));
+        var verification = await verifier.VerifyAsync(request.Token, cancellationToken);
+        metrics.Verified(new ReadOnlySpan<Verification>(in verification));
+        return TypedResults.Ok(ToResponse(verification));
     }
 
-    public static async Task<Results<Ok<VerifyBatchResponse>, ProblemHttpResult>> VerifyBatchAsync(VerifyBatchRequest? request, VerifyService verifier, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<VerifyBatchResponse>, ProblemHttpResult>> VerifyBatchAsync(VerifyBatchRequest? request, VerifyService verifier, VerifyMetrics metrics, CancellationToken cancellationToken)
     {
         if (request?.Items is not { Count: > 0 and <= MaxBatchItems } items)
         {
@@ -42,6 +46,7 @@ public static class VerifyApi
             tokens[i] = item.Token;
         }
         var verifications = await verifier.VerifyAsync(tokens, cancellationToken);
+        metrics.Verified(verifications);
         var results = new VerifyResponse[verifications.Length];
         for (var i = 0; i < results.Length; i++)
         {

@@ -1,6 +1,7 @@
 using ElasticRedPacket.Account.Apis;
 using ElasticRedPacket.Account.Data;
 using ElasticRedPacket.Account.Services;
+using ElasticRedPacket.Account.Telemetry;
 using ElasticRedPacket.ServiceDefaults.Auth;
 using ElasticRedPacket.ServiceDefaults.Caching;
 using ElasticRedPacket.ServiceDefaults.Data;
@@ -23,6 +24,7 @@ internal static class Extensions
         builder.Services.AddSingleton<UserStore>();
         builder.Services.AddSingleton<RateLimiter>();
         builder.Services.AddSingleton<VerifyService>();
+        builder.Services.AddSingleton<VerifyMetrics>();
         builder.Services.AddSingleton<BlockedUsers>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<BlockedUsers>());
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(

@@ -4,6 +4,7 @@ using ElasticRedPacket.Monitor.Features.Releasing;
 using ElasticRedPacket.Monitor.Features.Statistics;
 using ElasticRedPacket.Monitor.Messaging;
 using ElasticRedPacket.Monitor.Security;
+using ElasticRedPacket.Monitor.Telemetry;
 using ElasticRedPacket.ServiceDefaults.Security;
 using ElasticRedPacket.ServiceDefaults.Data;
 using ElasticRedPacket.ServiceDefaults.Messaging;
@@ -30,6 +31,7 @@ internal static class Extensions
         // The releaser's own lock connection, unpooled (close makes one of its own for each call).
         builder.Services.AddSingleton<LockConnectionSource>();
         builder.Services.AddSingleton<ReleaseLock>();
+        builder.Services.AddSingleton<MonitorMetrics>();
         builder.Services.AddHostedService<Releaser>();
         builder.Services.AddHostedService<OutcomeConsumer>();
     }

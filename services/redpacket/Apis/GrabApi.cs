@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.Features;
 using ElasticRedPacket.RedPacket.Data;
 using ElasticRedPacket.RedPacket.Features;
 using ElasticRedPacket.RedPacket.Messaging;
+using ElasticRedPacket.RedPacket.Telemetry;
 using ElasticRedPacket.ServiceDefaults.Auth;
 using ElasticRedPacket.ServiceDefaults.Messaging;
 
@@ -23,11 +24,11 @@ public static class GrabApi
     }
 
     public static async Task<Results<JsonHttpResult<GrabResponse>, ProblemHttpResult>> GrabAsync(
-        HttpContext context, GrabService grabs, OutcomeRecorder outcomes, CancellationToken cancellationToken)
+        HttpContext context, GrabService grabs, OutcomeRecorder outcomes, GrabMetrics metrics, CancellationToken cancellationToken)
     {
         if (context.Request.ContentLength > MaxBodyBytes)
         {
-            await outcomes.RecordAsync(0, GrabOutcome.Invalid);
+            await RecordAsync(outcomes, metrics, 0, GrabOutcome.Invalid);
             return Invalid($"The body must be at most {MaxBodyBytes} bytes.");
         }
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
@@ -41,12 +42,12 @@ public static class GrabApi
         }
         catch (Exception ex) when (ex is JsonException or BadHttpRequestException or NotSupportedException)
         {
-            await outcomes.RecordAsync(0, GrabOutcome.Invalid);
+            await RecordAsync(outcomes, metrics, 0, GrabOutcome.Invalid);
             return Invalid($"The body must be JSON like {{\"campaignId\":7}} ({ex.Message})");
         }
         if (request is null || request.CampaignId <= 0)
         {
-            await outcomes.RecordAsync(0, GrabOutcome.Invalid);
+            await RecordAsync(outcomes, metrics, 0, GrabOutcome.Invalid);
             return Invalid("campaignId must be a positive integer.");
         }
 
@@ -63,11 +64,11 @@ public static class GrabApi
 
         if (answer.Response is not { } response)
         {
-            await outcomes.RecordAsync(0, GrabOutcome.Invalid);
+            await RecordAsync(outcomes, metrics, 0, GrabOutcome.Invalid);
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Campaign not found", detail: $"There is no campaign {request.CampaignId}.");
         }
         // Counted durably before it is said (guarantee 5): one confirm serves every answer waiting meanwhile.
-        await outcomes.RecordAsync(request.CampaignId, answer.Outcome);
+        await RecordAsync(outcomes, metrics, request.CampaignId, answer.Outcome);
         if (response.RetryAfterSeconds is { } retryAfter && answer.Outcome is GrabOutcome.RateLimited or GrabOutcome.Shed or GrabOutcome.TryAgain or GrabOutcome.NotStarted)
         {
             context.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
@@ -102,6 +103,12 @@ public static class GrabApi
         GrabOutcome.Invalid => StatusCodes.Status400BadRequest,
         _ => StatusCodes.Status200OK,
     };
+
+    private static Task RecordAsync(OutcomeRecorder outcomes, GrabMetrics metrics, long campaignId, GrabOutcome outcome)
+    {
+        metrics.Answered(outcome);
+        return outcomes.RecordAsync(campaignId, outcome);
+    }
 
     private static ProblemHttpResult Invalid(string detail) =>
         TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid grab request", detail: detail);

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Threading.Channels;
+using ElasticRedPacket.RedPacket.Telemetry;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -49,12 +51,14 @@ public sealed partial class ClaimBatcher : BackgroundService
     private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(100_000) { FullMode = BoundedChannelFullMode.Wait });
     private readonly NpgsqlDataSource _dataSource;
     private readonly GrabOptions _options;
+    private readonly GrabMetrics _metrics;
     private readonly ILogger<ClaimBatcher> _logger;
 
-    public ClaimBatcher(NpgsqlDataSource dataSource, IOptions<GrabOptions> options, ILogger<ClaimBatcher> logger)
+    public ClaimBatcher(NpgsqlDataSource dataSource, IOptions<GrabOptions> options, GrabMetrics metrics, ILogger<ClaimBatcher> logger)
     {
         _dataSource = dataSource;
         _options = options.Value;
+        _metrics = metrics;
         _logger = logger;
     }
 
@@ -111,6 +115,7 @@ public sealed partial class ClaimBatcher : BackgroundService
             {
                 continue;
             }
+            using var activity = _metrics.StartClaimBatch(batch.Count);
             try
             {
                 try
@@ -129,6 +134,7 @@ public sealed partial class ClaimBatcher : BackgroundService
             }
             catch (Exception ex)
             {
+                activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
                 LogBatchFailed(_logger, batch.Count, ex);
                 foreach (var pending in batch)
                 {

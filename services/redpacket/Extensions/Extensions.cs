@@ -3,6 +3,7 @@ using ElasticRedPacket.RedPacket.Data;
 using ElasticRedPacket.RedPacket.Features;
 using ElasticRedPacket.RedPacket.Messaging;
 using ElasticRedPacket.RedPacket.Services;
+using ElasticRedPacket.RedPacket.Telemetry;
 using ElasticRedPacket.ServiceDefaults.Auth;
 using ElasticRedPacket.ServiceDefaults.Data;
 using ElasticRedPacket.ServiceDefaults.Messaging;
@@ -22,6 +23,7 @@ internal static class Extensions
         services.AddSettings<ServicesOptions>(ServicesOptions.Section);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<TokenSigner>();
+        services.AddSingleton<GrabMetrics>();
         services.AddSingleton<AccountClient>();
         services.AddSingleton<CampaignStateCache>();
         services.AddSingleton<ClaimStore>();

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using ElasticRedPacket.Monitor.Telemetry;
 using ElasticRedPacket.ServiceDefaults.Messaging;
 
 namespace ElasticRedPacket.Monitor.Features.Releasing;
@@ -18,6 +19,7 @@ public sealed partial class Releaser(
     ReleaseStore store,
     ReleaseLock releaseLock,
     ConfirmingPublisher publisher,
+    MonitorMetrics metrics,
     IOptions<MonitorOptions> options,
     ILogger<Releaser> logger) : BackgroundService
 {
@@ -85,6 +87,7 @@ public sealed partial class Releaser(
 
     private async Task ReleaseAsync(DueBatch batch, CancellationToken cancellationToken)
     {
+        using var activity = metrics.StartRelease(batch.CampaignId, batch.BatchNo);
         var queue = Topology.PacketQueue(batch.CampaignId);
         await publisher.DeclareAsync(channel => Topology.DeclarePacketQueueAsync(channel, batch.CampaignId, cancellationToken), cancellationToken);
         var published = 0;
@@ -112,6 +115,7 @@ public sealed partial class Releaser(
             }
         }
         var marked = await releaseLock.WhileHeldAsync((connection, transaction) => ReleaseStore.MarkReleasedAsync(connection, transaction, batch, cancellationToken), cancellationToken);
+        metrics.Released(published);
         LogReleased(batch.CampaignId, batch.BatchNo, published, marked);
     }
 

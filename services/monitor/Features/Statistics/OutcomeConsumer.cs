@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Threading.Channels;
 using ElasticRedPacket.Monitor.Data;
+using ElasticRedPacket.Monitor.Telemetry;
 using ElasticRedPacket.ServiceDefaults.Messaging;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
@@ -18,6 +19,7 @@ namespace ElasticRedPacket.Monitor.Features.Statistics;
 public sealed partial class OutcomeConsumer(
     RabbitMqConnection connection,
     OutcomeStore store,
+    MonitorMetrics metrics,
     IOptions<MonitorOptions> options,
     ILogger<OutcomeConsumer> logger) : BackgroundService
 {
@@ -63,6 +65,7 @@ public sealed partial class OutcomeConsumer(
         if (!TryParse(delivery.Body, out var batch))
         {
             LogMalformed(delivery.BasicProperties.MessageId);
+            metrics.OutcomeBatches(OutcomeBatchResult.Malformed, 1);
             await _channel!.BasicNackAsync(delivery.DeliveryTag, multiple: false, requeue: false, CancellationToken.None);
             return;
         }
@@ -89,11 +92,14 @@ public sealed partial class OutcomeConsumer(
                 {
                     LogDuplicates(group.Count - counted);
                 }
+                metrics.OutcomeBatches(OutcomeBatchResult.Counted, counted);
+                metrics.OutcomeBatches(OutcomeBatchResult.Duplicate, group.Count - counted);
                 recorded = true;
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
                 LogRecordFailed(ex, group.Count);
+                metrics.OutcomeBatches(OutcomeBatchResult.Failed, group.Count);
                 recorded = false;
                 await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
             }

@@ -1,0 +1,35 @@
+using System.Net;
+using System.Net.Http.Json;
+using ElasticRedPacket.Account.Telemetry;
+
+namespace ElasticRedPacket.Account.Tests;
+
+/// <summary>account exports its own instruments over OTLP: verify results by result, verify batch sizes.</summary>
+public sealed class TelemetryTests
+{
+    [Fact]
+    public async Task VerifyBatch_WithOtlpEndpoint_ExportsResultsAndBatchSize()
+    {
+        await using var collector = await OtlpCollector.StartAsync();
+        var valid = AccountsClient.StackSigner().Issue(Random.Shared.NextInt64(1_000_000_000, 2_000_000_000), DateTimeOffset.UtcNow.AddHours(1));
+        var replica = ServiceFactory<Program>.WithSettings(collector.Settings);
+        try
+        {
+            using var response = await replica.CreateClient().PostAsJsonAsync("/internal/verify/batch", new
+            {
+                items = new[] { new { token = valid, campaignId = 1 }, new { token = "garbage", campaignId = 1 } },
+            });
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.OK, body);
+            Assert.Contains("\"unauthorized\"", body, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await replica.DisposeAsync();
+        }
+
+        Assert.True(collector.Received("metrics", VerifyMetrics.ResultsName), "verify results counter not exported");
+        Assert.True(collector.Received("metrics", VerifyMetrics.BatchSizeName), "verify batch size histogram not exported");
+        Assert.True(collector.Received("metrics", "unauthorized"), "the result tag was not exported");
+    }
+}
