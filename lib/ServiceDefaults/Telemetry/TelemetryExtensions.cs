@@ -91,7 +91,22 @@ public sealed class TelemetryProviders(TracerProvider tracer, MeterProvider mete
 
     public void Dispose()
     {
-        Tracer.Dispose();
-        Meter.Dispose();
+        DisposeQuietly(Tracer);
+        DisposeQuietly(Meter);
+    }
+
+    // Flushing telemetry must never fail a host's stop: OpenTelemetry 1.20's TracerProviderSdk.Dispose
+    // throws NullReferenceException at times when several hosts in one process stop (the test suite's
+    // in-process hosts next to each other); what was exported is exported either way.
+    private static void DisposeQuietly(IDisposable provider)
+    {
+        try
+        {
+            provider.Dispose();
+        }
+        catch (NullReferenceException ex)
+        {
+            Console.Error.WriteLine($"telemetry: disposing {provider.GetType().Name} failed ({ex.Message}); ignored at shutdown");
+        }
     }
 }
