@@ -68,7 +68,12 @@ public static class GrabApi
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Campaign not found", detail: $"There is no campaign {request.CampaignId}.");
         }
         // Counted durably before it is said (guarantee 5): one confirm serves every answer waiting meanwhile.
-        await RecordAsync(outcomes, metrics, request.CampaignId, answer.Outcome);
+        // A won answer does not wait: its claim row is durable already, and monitor's won is the ledger's count.
+        var counted = RecordAsync(outcomes, metrics, request.CampaignId, answer.Outcome);
+        if (answer.Outcome != GrabOutcome.Won)
+        {
+            await counted;
+        }
         if (response.RetryAfterSeconds is { } retryAfter && answer.Outcome is GrabOutcome.RateLimited or GrabOutcome.Shed or GrabOutcome.TryAgain or GrabOutcome.NotStarted)
         {
             context.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);

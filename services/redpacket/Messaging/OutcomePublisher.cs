@@ -4,8 +4,9 @@ using ElasticRedPacket.ServiceDefaults.Messaging;
 namespace ElasticRedPacket.RedPacket.Messaging;
 
 /// <summary>
-/// Publishes each generation of outcome counts as one OutcomeBatch (persistent, confirmed) as soon as
-/// the previous one is confirmed, then lets the answers that waited for it go. A publish not confirmed
+/// Publishes each generation of outcome counts as one OutcomeBatch (persistent, confirmed) once the
+/// previous one is confirmed and the generation has gathered answers for Grab:OutcomeGatherMilliseconds,
+/// then lets the answers that waited for it go. A publish not confirmed
 /// within Grab:OutcomeDurableWaitMilliseconds fails; its answers go anyway, and until a publish
 /// succeeds again answers do not wait (a broker outage must not add a second to every answer): the
 /// counts stay in memory and a failed batch is retried as it is, same BatchId (monitor counts a BatchId
@@ -22,6 +23,7 @@ public sealed partial class OutcomePublisher(
     private readonly string _source = Environment.GetEnvironmentVariable("ERP_REPLICA") ?? Environment.MachineName;
     private readonly Queue<PendingBatch> _unconfirmed = new();
     private readonly TimeSpan _durableWait = TimeSpan.FromMilliseconds(options.Value.OutcomeDurableWaitMilliseconds);
+    private readonly TimeSpan _gather = TimeSpan.FromMilliseconds(options.Value.OutcomeGatherMilliseconds);
     private DateTimeOffset _from = time.GetUtcNow();
     private bool _declared;
 
@@ -33,7 +35,13 @@ public sealed partial class OutcomePublisher(
             {
                 // With batches left over from a failure, retry them after a pause even if no answer comes.
                 var wait = _unconfirmed.Count > 0 ? RetryPause : Timeout.InfiniteTimeSpan;
-                await recorder.WaitForCountsAsync(wait, stoppingToken);
+                if (await recorder.WaitForCountsAsync(wait, stoppingToken) && _gather > TimeSpan.Zero)
+                {
+                    // Let the generation gather answers a moment: every batch costs a quorum-queue write
+                    // and a monitor transaction, and at thousands of grabs a second confirms alone come back
+                    // so fast that batches would hold a handful of answers each.
+                    await Task.Delay(_gather, stoppingToken);
+                }
                 if (!await PublishAsync() && _unconfirmed.Count > 0)
                 {
                     await Task.Delay(RetryPause, stoppingToken);

@@ -35,6 +35,10 @@ public sealed class GrabOptions
     [Range(50, 60_000)]
     public int OutcomeDurableWaitMilliseconds { get; set; } = 1000;
 
+    /// <summary>How long an outcome batch gathers answers after its first before it is published (0: at once): fewer, larger batches for a few ms of latency.</summary>
+    [Range(0, 1000)]
+    public int OutcomeGatherMilliseconds { get; set; } = 5;
+
     /// <summary>A campaign's consumer that served no grab for this long is stopped (its packets go back to the queue).</summary>
     [Range(5, 86_400)]
     public int IdleConsumerSeconds { get; set; } = 120;
