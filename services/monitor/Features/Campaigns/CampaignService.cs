@@ -63,7 +63,10 @@ public sealed class CampaignService(
             long? inQueue = r.Released == 0 ? 0 : await inspector.ReadyCountAsync(r.Id, cancellationToken);
             // won is the ledger's count (guarantee 5: monitor's won equals ledger rows): redpacket does not hold
             // a won answer back for its event, because the claim row already made it durable.
-            outcomes[r.Id][GrabOutcome.Won.Name()] = r.Claimed;
+            if (r.Claimed > 0 || outcomes[r.Id].ContainsKey(GrabOutcome.Won.Name()))
+            {
+                outcomes[r.Id][GrabOutcome.Won.Name()] = r.Claimed;
+            }
             views.Add(new CampaignView(r.Id, r.Name, r.Status, r.TotalCents, r.PacketCount, r.BatchCount, r.IntervalSeconds,
                 r.StartsAt, r.CreatedAt, r.ClosedAt, r.Released, r.BatchesReleased, r.Claimed, r.AmountClaimedCents, r.Expired, r.Cancelled,
                 inQueue, r.NextReleaseAt, outcomes[r.Id]));
