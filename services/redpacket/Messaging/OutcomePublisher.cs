@@ -22,6 +22,8 @@ public sealed partial class OutcomePublisher(
     private static readonly TimeSpan RetryPause = TimeSpan.FromMilliseconds(200);
     private readonly string _source = Environment.GetEnvironmentVariable("ERP_REPLICA") ?? Environment.MachineName;
     private readonly Queue<PendingBatch> _unconfirmed = new();
+    // The loop and the last publish at stop never run at once: the host may stop waiting for the loop.
+    private readonly SemaphoreSlim _publishing = new(1, 1);
     private readonly TimeSpan _durableWait = TimeSpan.FromMilliseconds(options.Value.OutcomeDurableWaitMilliseconds);
     private readonly TimeSpan _gather = TimeSpan.FromMilliseconds(options.Value.OutcomeGatherMilliseconds);
     private DateTimeOffset _from = time.GetUtcNow();
@@ -61,14 +63,35 @@ public sealed partial class OutcomePublisher(
         {
             await Task.Delay(RetryPause, CancellationToken.None);
         }
+        await _publishing.WaitAsync(CancellationToken.None);
         foreach (var pending in _unconfirmed)
         {
             pending.Generation.Release();
         }
+        _publishing.Release();
+    }
+
+    public override void Dispose()
+    {
+        _publishing.Dispose();
+        base.Dispose();
     }
 
     /// <summary>Takes the open generation and publishes everything unconfirmed in order; true when nothing is left.</summary>
     private async Task<bool> PublishAsync()
+    {
+        await _publishing.WaitAsync(CancellationToken.None);
+        try
+        {
+            return await PublishUnconfirmedAsync();
+        }
+        finally
+        {
+            _publishing.Release();
+        }
+    }
+
+    private async Task<bool> PublishUnconfirmedAsync()
     {
         if (recorder.TakeOpen() is { } generation)
         {
