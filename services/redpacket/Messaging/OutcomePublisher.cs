@@ -71,12 +71,6 @@ public sealed partial class OutcomePublisher(
         _publishing.Release();
     }
 
-    public override void Dispose()
-    {
-        _publishing.Dispose();
-        base.Dispose();
-    }
-
     /// <summary>Takes the open generation and publishes everything unconfirmed in order; true when nothing is left.</summary>
     private async Task<bool> PublishAsync()
     {
