@@ -63,18 +63,24 @@ public sealed partial class OutcomePublisher(
         {
             await Task.Delay(RetryPause, CancellationToken.None);
         }
-        await _publishing.WaitAsync(CancellationToken.None);
-        foreach (var pending in _unconfirmed)
+        if (await _publishing.WaitAsync(_durableWait * 3, CancellationToken.None))
         {
-            pending.Generation.Release();
+            foreach (var pending in _unconfirmed)
+            {
+                pending.Generation.Release();
+            }
+            _publishing.Release();
         }
-        _publishing.Release();
     }
 
     /// <summary>Takes the open generation and publishes everything unconfirmed in order; true when nothing is left.</summary>
     private async Task<bool> PublishAsync()
     {
-        await _publishing.WaitAsync(CancellationToken.None);
+        // Bounded: a publish the loop left hanging at shutdown (a closing connection) must not hang the stop.
+        if (!await _publishing.WaitAsync(_durableWait * 3, CancellationToken.None))
+        {
+            return false;
+        }
         try
         {
             return await PublishUnconfirmedAsync();
