@@ -67,7 +67,7 @@ public sealed class StackValidationTests(ITestOutputHelper output)
             var load = RunHarnessAsync(env, folder, "spike", ["--rate", $"{PeakRate}", "--base-rate", $"{BaseRate}", "--base-duration", "15s",
                 "--duration", "24s", "--warmup", "0s"], 7_500_000, watcher);
             var first = await Task.WhenAny(watcher.LoadStarted, load, Task.Delay(TimeSpan.FromSeconds(120)));
-            Assert.True(watcher.LoadStarted.IsCompleted, $"the spike run's load did not begin within 120 s{(first == load ? " (the harness ended)" : "")}; its output:\n{watcher.Log}");
+            Assert.True(watcher.LoadStarted.IsCompleted, $"the spike run's load did not begin within 120 s{(first == load ? $" (the harness ended: {load.Exception?.GetBaseException().Message})" : "")}; its output:\n{watcher.Log}");
             var started = await watcher.LoadStarted;
             var scaled = new List<string>();
             foreach (var step in prediction.Events)

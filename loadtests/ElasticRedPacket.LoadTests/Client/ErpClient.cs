@@ -18,7 +18,18 @@ public sealed class ErpClient(HttpClient http, string? operatorKey)
 
     public async Task<string> LoginAsync(long userId, CancellationToken cancellationToken)
     {
-        using var response = await http.PostAsJsonAsync(ErpApi.LoginPath, ErpApi.LoginBody(userId), Json, cancellationToken);
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.PostAsJsonAsync(ErpApi.LoginPath, ErpApi.LoginBody(userId), Json, cancellationToken);
+        }
+        catch (HttpRequestException)
+        {
+            // A keep-alive connection closed by an nginx reload (a replica scaled in or out) while the request
+            // was sent: a login is safe to repeat, so it is sent once more, as an HTTP/1.1 client should.
+            response = await http.PostAsJsonAsync(ErpApi.LoginPath, ErpApi.LoginBody(userId), Json, cancellationToken);
+        }
+        using var answer = response;
         using var body = await ReadJsonAsync(response, $"login of user {userId}", cancellationToken);
         return body.RootElement.TryGetProperty(ErpApi.TokenField, out var token) && token.GetString() is { Length: > 0 } value
             ? value
