@@ -106,7 +106,7 @@ start_time() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f20; }
 # "name pid start-time" for every live process this stack recorded and each of its descendants
 # (nginx workers, PostgreSQL backends, the Erlang VM's helpers): what stopping must end.
 stack_processes() {
-  local file name pid tree
+  local file name pid tree started
   tree=$(ps -eo pid=,ppid=)
   for file in "$PID_DIR"/*.pid; do
     [ -e "$file" ] || continue
@@ -115,7 +115,9 @@ stack_processes() {
     for p in $pid $(echo "$tree" | awk -v root="$pid" '
         { parent[$1] = $2 }
         END { for (p in parent) { q = p; while (q in parent && q != root && q > 1) q = parent[q]; if (q == root && p != root) print p } }'); do
-      echo "$name $p $(start_time "$p")"
+      # A child that exited since ps listed it has no start time: nothing left to stop.
+      started=$(start_time "$p")
+      if [ -n "$started" ]; then echo "$name $p $started"; fi
     done
   done
 }
@@ -126,7 +128,7 @@ still_running() { # list timeout-seconds
   local deadline=$((SECONDS + $2)) left name pid started
   while :; do
     left=$(while read -r name pid started; do
-      if [ -n "$pid" ] && [ "$(start_time "$pid")" = "$started" ]; then
+      if [ -n "$pid" ] && [ -n "$started" ] && [ "$(start_time "$pid")" = "$started" ]; then
         echo "$name pid $pid: $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c1-100)"
       fi
     done <<<"$1")
