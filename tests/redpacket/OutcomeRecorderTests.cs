@@ -12,7 +12,7 @@ public sealed class OutcomeRecorderTests
         using var recorder = new OutcomeRecorder();
         var first = recorder.RecordAsync(7, GrabOutcome.SoldOut);
         var second = recorder.RecordAsync(7, GrabOutcome.SoldOut);
-        Assert.True(await recorder.WaitForCountsAsync(TimeSpan.FromSeconds(1), CancellationToken.None));
+        Assert.True(await recorder.WaitForAwaitedCountsAsync(TimeSpan.FromSeconds(1), CancellationToken.None));
         var taken = recorder.TakeOpen()!;
         var third = recorder.RecordAsync(8, GrabOutcome.TryAgain);
 
@@ -26,6 +26,24 @@ public sealed class OutcomeRecorderTests
         Assert.False(third.IsCompleted);
         Assert.Equal([new OutcomeCount(8, "try_again", 1)], recorder.TakeOpen()!.ToCounts());
         Assert.Null(recorder.TakeOpen());
+    }
+
+    [Fact]
+    public async Task RecordAsync_Won_NeitherWaitsNorWakesThePublisher_ButRidesWithTheNextGeneration()
+    {
+        using var recorder = new OutcomeRecorder();
+        var won = recorder.RecordAsync(7, GrabOutcome.Won);
+
+        Assert.True(won.IsCompleted);
+        Assert.False(await recorder.WaitForAwaitedCountsAsync(TimeSpan.FromMilliseconds(50), CancellationToken.None));
+
+        var soldOut = recorder.RecordAsync(7, GrabOutcome.SoldOut);
+        Assert.False(soldOut.IsCompleted);
+        Assert.True(await recorder.WaitForAwaitedCountsAsync(TimeSpan.FromSeconds(1), CancellationToken.None));
+        var taken = recorder.TakeOpen()!;
+        Assert.Equal([new OutcomeCount(7, "sold_out", 1), new OutcomeCount(7, "won", 1)], taken.ToCounts().OrderBy(c => c.Outcome));
+        taken.Release();
+        await soldOut.WaitAsync(TimeSpan.FromSeconds(5));
     }
 
     [Fact]

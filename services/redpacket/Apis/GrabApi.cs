@@ -67,13 +67,8 @@ public static class GrabApi
             await RecordAsync(outcomes, metrics, 0, GrabOutcome.Invalid);
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Campaign not found", detail: $"There is no campaign {request.CampaignId}.");
         }
-        // Counted durably before it is said (guarantee 5): one confirm serves every answer waiting meanwhile.
-        // A won answer does not wait: its claim row is durable already, and monitor's won is the ledger's count.
-        var counted = RecordAsync(outcomes, metrics, request.CampaignId, answer.Outcome);
-        if (answer.Outcome != GrabOutcome.Won)
-        {
-            await counted;
-        }
+        // Counted durably before it is said (guarantee 5); a won answer's claim row is its durable count.
+        await RecordAsync(outcomes, metrics, request.CampaignId, answer.Outcome);
         if (response.RetryAfterSeconds is { } retryAfter && answer.Outcome is GrabOutcome.RateLimited or GrabOutcome.Shed or GrabOutcome.TryAgain or GrabOutcome.NotStarted)
         {
             context.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);

@@ -5,8 +5,9 @@ namespace ElasticRedPacket.RedPacket.Messaging;
 
 /// <summary>
 /// Publishes each generation of outcome counts as one OutcomeBatch (persistent, confirmed) once the
-/// previous one is confirmed and the generation has gathered answers for Grab:OutcomeGatherMilliseconds,
-/// then lets the answers that waited for it go. A publish not confirmed
+/// previous one is confirmed and its first waiting answer has waited Grab:OutcomeGatherMilliseconds (so
+/// answers gather), then lets the answers that waited for it go. Counts no answer waits for (won) go
+/// with that batch, or after Grab:OutcomeFlushMilliseconds when no answer waits. A publish not confirmed
 /// within Grab:OutcomeDurableWaitMilliseconds fails; its answers go anyway, and until a publish
 /// succeeds again answers do not wait (a broker outage must not add a second to every answer): the
 /// counts stay in memory and a failed batch is retried as it is, same BatchId (monitor counts a BatchId
@@ -26,6 +27,7 @@ public sealed partial class OutcomePublisher(
     private readonly SemaphoreSlim _publishing = new(1, 1);
     private readonly TimeSpan _durableWait = TimeSpan.FromMilliseconds(options.Value.OutcomeDurableWaitMilliseconds);
     private readonly TimeSpan _gather = TimeSpan.FromMilliseconds(options.Value.OutcomeGatherMilliseconds);
+    private readonly TimeSpan _flush = TimeSpan.FromMilliseconds(options.Value.OutcomeFlushMilliseconds);
     private DateTimeOffset _from = time.GetUtcNow();
     private bool _declared;
 
@@ -35,14 +37,17 @@ public sealed partial class OutcomePublisher(
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                // With batches left over from a failure, retry them after a pause even if no answer comes.
-                var wait = _unconfirmed.Count > 0 ? RetryPause : Timeout.InfiniteTimeSpan;
-                if (await recorder.WaitForCountsAsync(wait, stoppingToken) && _gather > TimeSpan.Zero)
+                // With batches left over from a failure, retry them after a pause even if no answer comes;
+                // counts nobody waits for (won) go after the flush interval.
+                var wait = _unconfirmed.Count > 0 ? RetryPause : _flush;
+                if (await recorder.WaitForAwaitedCountsAsync(wait, stoppingToken)
+                    && _gather - recorder.OpenAwaitedFor() is { Ticks: > 0 } gatherLeft)
                 {
                     // Let the generation gather answers a moment: every batch costs a quorum-queue write
                     // and a monitor transaction, and at thousands of grabs a second confirms alone come back
-                    // so fast that batches would hold a handful of answers each.
-                    await Task.Delay(_gather, stoppingToken);
+                    // so fast that batches would hold a handful of answers each. Answers that arrived during
+                    // the last publish have gathered already.
+                    await Task.Delay(gatherLeft, stoppingToken);
                 }
                 if (!await PublishAsync() && _unconfirmed.Count > 0)
                 {

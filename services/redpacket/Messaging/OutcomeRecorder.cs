@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ElasticRedPacket.ServiceDefaults.Messaging;
 
 namespace ElasticRedPacket.RedPacket.Messaging;
@@ -8,12 +9,14 @@ namespace ElasticRedPacket.RedPacket.Messaging;
 /// in RabbitMQ (confirmed) before the client hears the answer: a replica killed with -9 cannot take
 /// the counts of answers already heard with it (guarantee 5). <see cref="OutcomePublisher"/> takes
 /// the open generation whenever it is free, so one confirm serves every answer that arrived meanwhile.
+/// A won answer does not wait and does not hurry the publisher: its claim row is durable already and
+/// monitor's won is the ledger's count, so its count rides with the next batch.
 /// Campaign 0 holds answers to requests that named no valid campaign.
 /// </summary>
 public sealed class OutcomeRecorder : IDisposable
 {
     private readonly Lock _gate = new();
-    private readonly SemaphoreSlim _opened = new(0);
+    private readonly SemaphoreSlim _awaited = new(0);
     private OutcomeGeneration _open = new();
     private volatile bool _brokerAnswering = true;
 
@@ -27,22 +30,35 @@ public sealed class OutcomeRecorder : IDisposable
         set => _brokerAnswering = value;
     }
 
-    /// <summary>Counts one answer; the task completes when its count is durable (at once while the broker is not answering).</summary>
+    /// <summary>
+    /// Counts one answer; the task completes when the answer may be sent: when its count is durable, at
+    /// once for won, and at once while the broker is not answering.
+    /// </summary>
     public Task RecordAsync(long campaignId, GrabOutcome outcome)
     {
+        var awaited = outcome != GrabOutcome.Won;
         lock (_gate)
         {
-            if (_open.Add(campaignId, outcome))
+            if (_open.Add(campaignId, outcome, awaited))
             {
-                _opened.Release();
+                _awaited.Release();
             }
-            return _brokerAnswering ? _open.Durable : Task.CompletedTask;
+            return awaited && _brokerAnswering ? _open.Durable : Task.CompletedTask;
         }
     }
 
-    /// <summary>Completes once a generation has counts (or the timeout passed: false).</summary>
-    public Task<bool> WaitForCountsAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
-        _opened.WaitAsync(timeout, cancellationToken);
+    /// <summary>Completes once an answer waits for the open generation (or the timeout passed: false).</summary>
+    public Task<bool> WaitForAwaitedCountsAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
+        _awaited.WaitAsync(timeout, cancellationToken);
+
+    /// <summary>How long the open generation's first waiting answer has waited (zero when none waits).</summary>
+    public TimeSpan OpenAwaitedFor()
+    {
+        lock (_gate)
+        {
+            return _open.AwaitedSince is { } since ? Stopwatch.GetElapsedTime(since) : TimeSpan.Zero;
+        }
+    }
 
     /// <summary>Closes the open generation and returns it, or null when it holds no count.</summary>
     public OutcomeGeneration? TakeOpen()
@@ -59,7 +75,7 @@ public sealed class OutcomeRecorder : IDisposable
         }
     }
 
-    public void Dispose() => _opened.Dispose();
+    public void Dispose() => _awaited.Dispose();
 }
 
 /// <summary>The counts of the answers waiting for one publish; mutated only under the recorder's lock.</summary>
@@ -71,12 +87,19 @@ public sealed class OutcomeGeneration
 
     public Task Durable => _durable.Task;
 
+    /// <summary>The Stopwatch timestamp of the first count an answer waits for, if any.</summary>
+    public long? AwaitedSince { get; private set; }
+
     public bool IsEmpty => _counts.Count == 0;
 
-    /// <summary>Adds one count; true when it is the generation's first.</summary>
-    internal bool Add(long campaignId, GrabOutcome outcome)
+    /// <summary>Adds one count; true when it is the generation's first count an answer waits for.</summary>
+    internal bool Add(long campaignId, GrabOutcome outcome, bool awaited)
     {
-        var first = _counts.Count == 0;
+        var first = awaited && AwaitedSince is null;
+        if (first)
+        {
+            AwaitedSince = Stopwatch.GetTimestamp();
+        }
         if (!_counts.TryGetValue(campaignId, out var counts))
         {
             counts = new long[OutcomeCount];

@@ -39,6 +39,10 @@ public sealed class GrabOptions
     [Range(0, 1000)]
     public int OutcomeGatherMilliseconds { get; set; } = 5;
 
+    /// <summary>Counts no answer waits for (won: the ledger holds them) are published at least this often.</summary>
+    [Range(10, 60_000)]
+    public int OutcomeFlushMilliseconds { get; set; } = 250;
+
     /// <summary>A campaign's consumer that served no grab for this long is stopped (its packets go back to the queue).</summary>
     [Range(5, 86_400)]
     public int IdleConsumerSeconds { get; set; } = 120;
