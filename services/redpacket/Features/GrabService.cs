@@ -147,7 +147,7 @@ public sealed partial class GrabService(
         // if the ledger says every released packet is claimed and no batch is due.
         try
         {
-            state = await states.GetAsync(campaignId, cancellationToken);
+            state = await states.GetCountedAsync(campaignId, cancellationToken);
         }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
         {
