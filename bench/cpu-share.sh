@@ -31,12 +31,19 @@ snapshot() {
   done
 }
 
+# The whole machine: busy (user+nice+system+irq+softirq), idle (+iowait) and steal ticks, so a run
+# says whether the two cores were saturated and how much the hypervisor took.
+machine() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $5 + $6, $9 }' /proc/stat; }
+cores=$(nproc)
+
 before=$(snapshot)
+machine_before=$(machine)
 start=$(date +%s.%N)
 out=$(mktemp)
 "$@" | tee "$out"
 elapsed=$(echo "$(date +%s.%N) - $start" | bc)
 after=$(snapshot)
+machine_after=$(machine)
 [ "$units" = 0 ] && units=$(grep -o 'UNITS=[0-9]*' "$out" | tail -n 1 | cut -d= -f2)
 rm -f "$out"
 [ -n "$units" ] && [ "$units" -gt 0 ] || die "no unit count"
@@ -47,3 +54,7 @@ join <(echo "$before" | sort) <(echo "$after" | sort) | awk -v t="$ticks" -v e="
   { s = ($3 - $2) / t; sum += s; printf "%-16s %10.2f %8.2f %12.1f\n", $1, s, s / e, s * 1e6 / u }
   END { printf "%-16s %10.2f %8.2f %12.1f\n", "stack total", sum, sum / e, sum * 1e6 / u;
         printf "(%d units in %.1f s; the load generator itself is not counted)\n", u, e }'
+echo "$machine_before $machine_after" | awk -v n="$cores" '
+  { busy = $4 - $1; idle = $5 - $2; stolen = $6 - $3; all = busy + idle + stolen
+    printf "machine (%d cores): %.2f busy (stack, load generator and anything else), %.2f idle, %.2f stolen by the hypervisor\n",
+      n, n * busy / all, n * idle / all, n * stolen / all }'

@@ -1,4 +1,5 @@
 // bench seed: dotnet run -- seed <nginxUrl> <operatorKey> <postgres> <rabbitmq> <users> <packets> <tokensFile>
+//             dotnet run -- campaign <postgres> <rabbitmq> <packets>      (a released campaign only: the warm-up's)
 //             dotnet run -- check <postgres> <rabbitmq> <campaignId>
 using System.Collections.Concurrent;
 using System.Net.Http.Json;
@@ -30,6 +31,12 @@ if (args is ["seed", var nginx, var operatorKey, var postgres, var rabbitMq, var
     Console.WriteLine(campaign.Id);
     return 0;
 }
+if (args is ["campaign", var pgc, var mqc, var warmPackets])
+{
+    await using var seeder = new CampaignSeeder(pgc, mqc);
+    Console.WriteLine((await seeder.CreateAsync(int.Parse(warmPackets), batches: 1, releasedBatches: 1, DateTimeOffset.UtcNow.AddSeconds(-1))).Id);
+    return 0;
+}
 if (args is ["check", var pg, var mq, var campaignArg])
 {
     var campaignId = long.Parse(campaignArg);
@@ -40,5 +47,5 @@ if (args is ["check", var pg, var mq, var campaignArg])
         $"ready in queue {await seeder.ReadyCountAsync(campaignId)}");
     return 0;
 }
-Console.Error.WriteLine("usage: seed <nginxUrl> <operatorKey> <postgres> <rabbitmq> <users> <packets> <tokensFile> | check <postgres> <rabbitmq> <campaignId>");
+Console.Error.WriteLine("usage: seed <nginxUrl> <operatorKey> <postgres> <rabbitmq> <users> <packets> <tokensFile> | campaign <postgres> <rabbitmq> <packets> | check <postgres> <rabbitmq> <campaignId>");
 return 2;
