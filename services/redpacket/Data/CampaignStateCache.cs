@@ -27,6 +27,12 @@ public sealed record CampaignState(
     /// under-count claims or releases, so it can delay sold_out but never say it falsely.
     /// </summary>
     public bool SoldOut => Status == Closed || (AllReleased && Claimed >= ReleasedPackets);
+
+    /// <summary>
+    /// Every packet of every batch is claimed, so no claim can be added: the ledger's winners are final.
+    /// (A closed campaign is sold out too, but a claim in flight at the close may still commit.)
+    /// </summary>
+    public bool LedgerFinal => Batches > 0 && ReleasedBatches == Batches && Claimed >= ReleasedPackets;
 }
 
 /// <summary>

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Npgsql;
 using NpgsqlTypes;
@@ -9,12 +10,27 @@ namespace ElasticRedPacket.RedPacket.Data;
 /// packet here. Those grabs come in herds (a batch just sold out, a spike outran the buffer), so the
 /// questions that arrive while one query runs are asked together in the next: one round trip for the
 /// herd instead of one per grab, and the claim writers keep their connections.
+/// Once a campaign's ledger is final (sold out or closed: no claim can be added), its winners are read
+/// once into memory (<see cref="FindFinalAmountAsync"/>, up to Grab:FinalWinnersInMemory rows over all
+/// campaigns): the sold_out storm that follows a sell-out then costs the ledger nothing.
 /// </summary>
 public sealed partial class WinnerLookup(NpgsqlDataSource dataSource, IOptions<GrabOptions> options, ILogger<WinnerLookup> logger) : BackgroundService
 {
     private const int MaxBatch = 1024;
     private const string Sql = "SELECT campaign_id, user_id, amount_cents FROM claims WHERE (campaign_id, user_id) IN (SELECT * FROM unnest(@c, @u))";
+    private const string FinalSql = "SELECT user_id, amount_cents FROM claims WHERE campaign_id = @c";
+    private static readonly Task<int?> NotWon = Task.FromResult<int?>(null);
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrentDictionary<long, FinalWinners> _final = new();
+    private readonly TimeSpan _finalIdle = TimeSpan.FromSeconds(options.Value.IdleConsumerSeconds);
+
+    /// <summary>A final campaign's winners (user id -> amount), loading or loaded; read-only once loaded.</summary>
+    private sealed class FinalWinners(long rows)
+    {
+        public long Rows { get; } = rows;
+        public Task<Dictionary<long, int>>? Load { get; set; }
+        public long LastUsed = Environment.TickCount64;
+    }
 
     private sealed class Pending(long campaignId, long userId) : TaskCompletionSource<int?>(TaskCreationOptions.RunContinuationsAsynchronously)
     {
@@ -31,6 +47,74 @@ public sealed partial class WinnerLookup(NpgsqlDataSource dataSource, IOptions<G
             pending.TrySetException(new TimeoutException("shutting down"));
         }
         return pending.Task;
+    }
+
+    /// <summary>
+    /// The same answer for a campaign whose ledger is final and holds <paramref name="claims"/> rows: from
+    /// memory once its winners are loaded (loading starts on the first call), from the batched query until then.
+    /// </summary>
+    public Task<int?> FindFinalAmountAsync(long campaignId, long userId, long claims)
+    {
+        if (!_final.TryGetValue(campaignId, out var winners))
+        {
+            winners = TryStartLoad(campaignId, claims);
+        }
+        if (winners?.Load is { IsCompletedSuccessfully: true } loaded)
+        {
+            Volatile.Write(ref winners.LastUsed, Environment.TickCount64);
+            return loaded.Result.TryGetValue(userId, out var amount) ? Task.FromResult<int?>(amount) : NotWon;
+        }
+        return FindAmountAsync(campaignId, userId);
+    }
+
+    private FinalWinners? TryStartLoad(long campaignId, long claims)
+    {
+        lock (_final)
+        {
+            if (_final.TryGetValue(campaignId, out var existing))
+            {
+                return existing;
+            }
+            var idleSince = Environment.TickCount64 - (long)_finalIdle.TotalMilliseconds;
+            foreach (var (id, idle) in _final)
+            {
+                if (Volatile.Read(ref idle.LastUsed) < idleSince || idle.Load is { IsFaulted: true })
+                {
+                    _final.TryRemove(id, out _);
+                }
+            }
+            if (_final.Values.Sum(w => w.Rows) + claims > options.Value.FinalWinnersInMemory)
+            {
+                return null; // over the memory budget: the batched query serves this campaign
+            }
+            var winners = new FinalWinners(claims);
+            _final[campaignId] = winners;
+            winners.Load = LoadFinalAsync(campaignId, (int)claims);
+            return winners;
+        }
+    }
+
+    private async Task<Dictionary<long, int>> LoadFinalAsync(long campaignId, int claims)
+    {
+        await Task.Yield(); // off the grab that asked
+        try
+        {
+            var winners = new Dictionary<long, int>(claims);
+            await using var connection = await dataSource.OpenConnectionAsync();
+            await using var query = new NpgsqlCommand(FinalSql, connection) { CommandTimeout = options.Value.ClaimCommandTimeoutSeconds * 6 };
+            query.Parameters.Add(new NpgsqlParameter<long>("c", NpgsqlDbType.Bigint) { TypedValue = campaignId });
+            await using var reader = await query.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                winners[reader.GetInt64(0)] = reader.GetInt32(1);
+            }
+            return winners;
+        }
+        catch (Exception ex)
+        {
+            LogLookupFailed(logger, claims, ex.Message); // removed at the next load; the batched query serves meanwhile
+            throw;
+        }
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)

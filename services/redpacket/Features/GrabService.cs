@@ -85,7 +85,7 @@ public sealed partial class GrabService(
         }
         if (state.SoldOut)
         {
-            return await SoldOutUnlessWonAsync(campaignId, userId, consumers.Find(campaignId), verifiedBy);
+            return await SoldOutUnlessWonAsync(state, campaignId, userId, consumers.Find(campaignId), verifiedBy);
         }
 
         CampaignConsumer consumer;
@@ -155,7 +155,7 @@ public sealed partial class GrabService(
         }
         if (state.SoldOut)
         {
-            return await SoldOutUnlessWonAsync(campaignId, userId, consumer, verifiedBy);
+            return await SoldOutUnlessWonAsync(state, campaignId, userId, consumer, verifiedBy);
         }
         // A user who won through another replica hears already_won, not try_again: this replica's Winners cannot know.
         try
@@ -178,10 +178,10 @@ public sealed partial class GrabService(
 
     /// <summary>
     /// The campaign is sold out, but a winner hears already_won with the amount: this replica's winners
-    /// first, then the ledger through the batched lookup (one query per herd). When the ledger cannot
+    /// first, then the campaign's final winners (in memory once loaded; the batched ledger query until then). When the ledger cannot
     /// say, the grab is shed (try again shortly) rather than telling a possible winner sold_out.
     /// </summary>
-    private async ValueTask<GrabAnswer> SoldOutUnlessWonAsync(long campaignId, long userId, CampaignConsumer? consumer, string verifiedBy)
+    private async ValueTask<GrabAnswer> SoldOutUnlessWonAsync(CampaignState state, long campaignId, long userId, CampaignConsumer? consumer, string verifiedBy)
     {
         if (consumer is not null && consumer.Winners.TryGetValue(userId, out var amount))
         {
@@ -190,7 +190,9 @@ public sealed partial class GrabService(
         int? earlier;
         try
         {
-            earlier = await winners.FindAmountAsync(campaignId, userId);
+            earlier = await (state.LedgerFinal
+                ? winners.FindFinalAmountAsync(campaignId, userId, state.Claimed)
+                : winners.FindAmountAsync(campaignId, userId));
         }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
         {

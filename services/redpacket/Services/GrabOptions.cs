@@ -37,11 +37,18 @@ public sealed class GrabOptions
 
     /// <summary>How long an outcome batch gathers answers after its first before it is published (0: at once): fewer, larger batches for a few ms of latency.</summary>
     [Range(0, 1000)]
-    public int OutcomeGatherMilliseconds { get; set; } = 5;
+    public int OutcomeGatherMilliseconds { get; set; } = 2;
 
     /// <summary>Counts no answer waits for (won: the ledger holds them) are published at least this often.</summary>
     [Range(10, 60_000)]
     public int OutcomeFlushMilliseconds { get; set; } = 250;
+
+    /// <summary>
+    /// Winners of final (sold-out or closed) campaigns held in memory, in rows over all campaigns (about
+    /// 30 bytes each); a campaign that does not fit is answered by the batched ledger query instead.
+    /// </summary>
+    [Range(0, 20_000_000)]
+    public long FinalWinnersInMemory { get; set; } = 1_000_000;
 
     /// <summary>A campaign's consumer that served no grab for this long is stopped (its packets go back to the queue).</summary>
     [Range(5, 86_400)]
