@@ -20,6 +20,7 @@ public sealed partial class WinnerLookup(NpgsqlDataSource dataSource, IOptions<G
     private const string Sql = "SELECT campaign_id, user_id, amount_cents FROM claims WHERE (campaign_id, user_id) IN (SELECT * FROM unnest(@c, @u))";
     private const string FinalSql = "SELECT user_id, amount_cents FROM claims WHERE campaign_id = @c";
     private static readonly Task<int?> NotWon = Task.FromResult<int?>(null);
+    private static readonly TimeSpan FinalRetryPause = TimeSpan.FromSeconds(5);
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<long, FinalWinners> _final = new();
     private readonly TimeSpan _finalIdle = TimeSpan.FromSeconds(options.Value.IdleConsumerSeconds);
@@ -55,7 +56,7 @@ public sealed partial class WinnerLookup(NpgsqlDataSource dataSource, IOptions<G
     /// </summary>
     public Task<int?> FindFinalAmountAsync(long campaignId, long userId, long claims)
     {
-        if (!_final.TryGetValue(campaignId, out var winners))
+        if (!_final.TryGetValue(campaignId, out var winners) || winners.Load is { IsFaulted: true })
         {
             winners = TryStartLoad(campaignId, claims);
         }
@@ -71,7 +72,7 @@ public sealed partial class WinnerLookup(NpgsqlDataSource dataSource, IOptions<G
     {
         lock (_final)
         {
-            if (_final.TryGetValue(campaignId, out var existing))
+            if (_final.TryGetValue(campaignId, out var existing) && existing.Load is not { IsFaulted: true })
             {
                 return existing;
             }
@@ -80,6 +81,7 @@ public sealed partial class WinnerLookup(NpgsqlDataSource dataSource, IOptions<G
             {
                 if (Volatile.Read(ref idle.LastUsed) < idleSince || idle.Load is { IsFaulted: true })
                 {
+                    _ = idle.Load?.Exception; // observed: the failure was logged
                     _final.TryRemove(id, out _);
                 }
             }
@@ -112,7 +114,9 @@ public sealed partial class WinnerLookup(NpgsqlDataSource dataSource, IOptions<G
         }
         catch (Exception ex)
         {
-            LogLookupFailed(logger, claims, ex.Message); // removed at the next load; the batched query serves meanwhile
+            // The batched query serves meanwhile; the load is tried again on a grab after the pause, not on every grab.
+            LogLookupFailed(logger, claims, ex.Message);
+            await Task.Delay(FinalRetryPause);
             throw;
         }
     }
