@@ -10,7 +10,7 @@ namespace ElasticRedPacket.RedPacket.Data;
 /// packet here. Those grabs come in herds (a batch just sold out, a spike outran the buffer), so the
 /// questions that arrive while one query runs are asked together in the next: one round trip for the
 /// herd instead of one per grab, and the claim writers keep their connections.
-/// Once a campaign's ledger is final (sold out or closed: no claim can be added), its winners are read
+/// Once a campaign's ledger is final (every packet of every batch claimed: no claim can be added), its winners are read
 /// once into memory (<see cref="FindFinalAmountAsync"/>, up to Grab:FinalWinnersInMemory rows over all
 /// campaigns): the sold_out storm that follows a sell-out then costs the ledger nothing.
 /// </summary>
