@@ -21,8 +21,12 @@ public sealed class StackValidationTests(ITestOutputHelper output)
     // The rates this shared 2-core machine carries with room (docs/performance.md: ~3,300 grabs/s warm,
     // 2 replicas): the model predicts no queueing, so the check is throughput = offered and p99 = the
     // light-load p99, with the replica change happening mid-load.
-    private const double BaseRate = 20;
     private const double PeakRate = 150;
+
+    // The base rate is the highest of these at which the simulated autoscaler starts below its maximum
+    // and still acts on the spike. A fixed base failed CI: the CPU per grab measured at 150/s (mostly the
+    // replicas' idle background work) swings 2-6 ms, and at 6 ms a 20/s base already needs the maximum.
+    private static readonly double[] BaseRates = [20, 10, 5, 2];
     private const double CapacityPerReplica = 1658; // docs/performance.md: 3,316 grabs/s on 2 replicas
 
     // Bounds (stated in docs/capacity.md): throughput within 10 %; p99 within a factor of 4 either way
@@ -50,13 +54,15 @@ public sealed class StackValidationTests(ITestOutputHelper output)
             var manifests = ManifestReader.FromOverlay(StackEnvironment.RepoRoot, "local");
             var autoscaler = manifests.AutoscalerFor("redpacket")!;
             var model = new ServiceModel("redpacket", CapacityPerReplica, figures.CpuSecondsPerRequest, StartSeconds: 2, ReadySeconds: 5, figures.MedianSecondP99Ms);
-            var profile = TrafficProfile.HolidaySpike(PeakRate, BaseRate, TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(24));
             var settings = new SimulationSettings(500, Cron: new CronWindow(int.MaxValue / 2, int.MaxValue / 2), SyncOffset: 0, PreludeSeconds: 60);
-            var prediction = new ServiceSimulator(autoscaler, manifests.Deployment("redpacket")!, model, settings).Run(profile);
+            var simulator = new ServiceSimulator(autoscaler, manifests.Deployment("redpacket")!, model, settings);
+            var tried = BaseRates.Select(rate => (Rate: rate, Prediction: simulator.Run(TrafficProfile.HolidaySpike(PeakRate, rate, TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(24))))).ToList();
+            var chosen = tried.FirstOrDefault(t => t.Prediction.Events.Count > 0 && t.Prediction.Rows[0].Ready < autoscaler.MaxReplicas);
+            Assert.True(chosen.Prediction is not null,
+                $"the spike must make the simulated autoscaler act (CPU per grab {figures.CpuSecondsPerRequest * 1000:0.###} ms; {string.Join(", ", tried.Select(t => $"base {t.Rate}/s starts at {t.Prediction.Rows[0].Ready} of {autoscaler.MaxReplicas}, {t.Prediction.Events.Count} changes"))})");
+            var (baseRate, prediction) = chosen;
             // The schedule: the replicas the simulation starts with, then each change the autoscaler makes.
             var initial = prediction.Rows[0].Ready;
-            Assert.True(prediction.Events.Count > 0 && initial < autoscaler.MaxReplicas,
-                $"the spike must make the simulated autoscaler act (starts at {initial}, CPU per grab {figures.CpuSecondsPerRequest * 1000:0.###} ms)");
             if (StackScripts.Replicas("redpacket") != initial)
             {
                 await StackScripts.RunAsync("scale.sh", "redpacket", initial.ToString(CultureInfo.InvariantCulture));
@@ -64,7 +70,7 @@ public sealed class StackValidationTests(ITestOutputHelper output)
 
             // 3. Drive the same spike; scale on the predicted schedule, on the load's clock.
             var watcher = new LoadStartWatcher();
-            var load = RunHarnessAsync(env, folder, "spike", ["--rate", $"{PeakRate}", "--base-rate", $"{BaseRate}", "--base-duration", "15s",
+            var load = RunHarnessAsync(env, folder, "spike", ["--rate", $"{PeakRate}", "--base-rate", $"{baseRate}", "--base-duration", "15s",
                 "--duration", "24s", "--warmup", "0s"], 7_500_000, watcher);
             var first = await Task.WhenAny(watcher.LoadStarted, load, Task.Delay(TimeSpan.FromSeconds(120)));
             Assert.True(watcher.LoadStarted.IsCompleted, $"the spike run's load did not begin within 120 s{(first == load ? $" (the harness ended: {load.Exception?.GetBaseException().Message})" : "")}; its output:\n{watcher.Log}");
@@ -99,6 +105,7 @@ public sealed class StackValidationTests(ITestOutputHelper output)
             var p99Error = (measured.P99Ms - predictedP99) / predictedP99;
             var secondP99Error = (measuredSecondP99 - predictedSecondP99) / predictedSecondP99;
             var summary = string.Create(CultureInfo.InvariantCulture, $"""
+                spike: base {baseRate}/s -> peak {PeakRate}/s
                 calibration ({PeakRate}/s, {figures.Replicas} replicas): CPU per grab {figures.CpuSecondsPerRequest * 1000:0.###} ms per redpacket replica, p99 {figures.P99Ms:0.#} ms, median per-second p99 {figures.MedianSecondP99Ms:0.#} ms (the model's base p99)
                 schedule: {string.Join("; ", scaled)}
                 predicted: {predictedThroughput:0.#} grabs/s served, max p99 {predictedP99:0.#} ms, replicas {prediction.Rows[0].Ready} -> {prediction.Rows[^1].Ready}, shed {prediction.TotalShed:0}
