@@ -33,6 +33,20 @@ public sealed class ConfigurationTests
         Assert.Contains("malformed", ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Host=x;Username=u", 32, 2)]
+    [InlineData("Host=x;Username=u;Max Auto Prepare=0", 0, 5)]
+    [InlineData("Host=x;Username=u;maxautoprepare=8", 8, 5)]
+    public void AddPostgres_PreparesRepeatedStatementsUnlessTheConnectionStringSays(string connectionString, int maxAutoPrepare, int minUsages)
+    {
+        var builder = Builder(("ConnectionStrings:Postgres", connectionString));
+        builder.AddPostgres(applyMigrations: false);
+        using var app = builder.Build();
+        var settings = new Npgsql.NpgsqlConnectionStringBuilder(app.Services.GetRequiredService<Npgsql.NpgsqlDataSource>().ConnectionString);
+        Assert.Equal(maxAutoPrepare, settings.MaxAutoPrepare);
+        Assert.Equal(minUsages, settings.AutoPrepareMinUsages);
+    }
+
     [Fact]
     public void AddRedis_Malformed_NamesSetting()
     {

@@ -8,6 +8,9 @@ public static class PostgresExtensions
 {
     public const string ConnectionStringKey = "ConnectionStrings:Postgres";
 
+    /// <summary>Statements prepared per connection unless the connection string says otherwise ("Max Auto Prepare").</summary>
+    public const int DefaultMaxAutoPrepare = 32;
+
     /// <summary>
     /// One pooled <see cref="NpgsqlDataSource"/> per process, a readiness check, and the versioned
     /// migrations applied before the service starts serving.
@@ -20,6 +23,14 @@ public static class PostgresExtensions
         {
             dataSourceBuilder = new NpgsqlDataSourceBuilder(connectionString);
             dataSourceBuilder.ConnectionStringBuilder.ApplicationName ??= builder.Environment.ApplicationName;
+            if (!Names(connectionString, "MaxAutoPrepare"))
+            {
+                // The statements a service repeats (the claim insert, the campaign state, the winners'
+                // lookups) are prepared on each pooled connection after their second use, so
+                // PostgreSQL stops parsing and planning them per batch. Set in the connection string to override.
+                dataSourceBuilder.ConnectionStringBuilder.MaxAutoPrepare = DefaultMaxAutoPrepare;
+                dataSourceBuilder.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
+            }
         }
         catch (ArgumentException ex)
         {
@@ -45,4 +56,9 @@ public static class PostgresExtensions
         }
         return builder;
     }
+
+    /// <summary>Whether the connection string sets this keyword (spaces and case ignored, as Npgsql reads it).</summary>
+    private static bool Names(string connectionString, string keyword) =>
+        new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString }.Keys.Cast<string>()
+            .Any(key => key.Replace(" ", "", StringComparison.Ordinal).Equals(keyword, StringComparison.OrdinalIgnoreCase));
 }
