@@ -6,7 +6,7 @@ namespace ElasticRedPacket.RedPacket.Tests;
 
 /// <summary>
 /// Poison in a campaign's packet queue: messages redpacket cannot claim (not JSON, wrong types, a
-/// missing amount, a packet the database does not know) sit between good packets. Every good packet
+/// missing amount, a packet the database does not know, another campaign's packet) sit between good packets. Every good packet
 /// is still won, nobody is shed because of the poison, and each poison message lands in the
 /// dead-letter queue after one delivery (rejected, not redelivered up to the delivery limit).
 /// </summary>
@@ -23,14 +23,17 @@ public sealed class GrabPoisonTests(GrabFixture stack) : IClassFixture<GrabFixtu
     public async Task Grab_PoisonBetweenGoodPackets_GoodOnesWonPoisonDeadLetteredOnce()
     {
         var campaign = await stack.Seeder.CreateAsync(GoodPackets, batches: 1, releasedBatches: 0, DateTimeOffset.UtcNow.AddSeconds(-1));
+        // A real packet, but of another campaign: the claim insert checks campaign and amount, not just that the id exists.
+        var other = await stack.Seeder.CreateAsync(1, batches: 1, releasedBatches: 0, DateTimeOffset.UtcNow.AddSeconds(-1));
         var poison = new Dictionary<string, string>
         {
             ["not json"] = "not json at all {",
             ["wrong types"] = $$"""{"packetId":"seven","campaignId":{{campaign.Id}},"amountCents":"five"}""",
             ["no amount"] = $$"""{"packetId":{{campaign.Packets[0].PacketId}},"campaignId":{{campaign.Id}}}""",
             ["unknown packet"] = $$"""{"packetId":{{long.MaxValue - campaign.Id}},"campaignId":{{campaign.Id}},"amountCents":5}""",
+            ["another campaign's packet"] = $$"""{"packetId":{{other.Packets[0].PacketId}},"campaignId":{{campaign.Id}},"amountCents":{{other.Packets[0].AmountCents}}}""",
         };
-        var poisonIds = poison.Keys.ToDictionary(kind => kind, kind => $"poison-{kind.Replace(' ', '-')}-{Guid.NewGuid():N}");
+        var poisonIds = poison.Keys.ToDictionary(kind => kind, kind => $"poison-{kind.Replace(' ', '-').Replace("'", "", StringComparison.Ordinal)}-{Guid.NewGuid():N}");
         // good, poison, good, poison, ... good: each poison message has good packets behind it.
         for (var i = 0; i < GoodPackets; i++)
         {

@@ -20,7 +20,7 @@ public enum ClaimResult
     /// <summary>Nothing was committed for certain (database unreachable or too slow): the packet stays in the replica's buffer for the next grab.</summary>
     Failed,
 
-    /// <summary>The message names a packet the ledger does not know (poison): it is dead-lettered, the next one serves.</summary>
+    /// <summary>The message names a packet the ledger does not know in that campaign with that amount, or an expired one (poison or stale): it is dead-lettered, the next one serves.</summary>
     UnknownPacket,
 }
 
@@ -28,15 +28,19 @@ public readonly record struct ClaimOutcome(ClaimResult Result, int AmountCents, 
 
 /// <summary>
 /// Group commit of claims: every claim that arrives while a batch is being written goes into the next
-/// INSERT (up to Grab:ClaimBatchSize rows, Grab:ClaimWriters batches in flight). unique(packet_id)
-/// and unique(campaign_id, user_id) decide the race; RETURNING tells which rows won, and one more
-/// query in the same round trip explains the losers.
+/// INSERT (up to Grab:ClaimBatchSize rows, Grab:ClaimWriters batches in flight). The INSERT takes only
+/// rows whose packet exists in that campaign with that amount and is not expired (so a poison or stale
+/// message claims nothing, without a foreign key's row lock per claim); unique(packet_id) and
+/// unique(campaign_id, user_id) decide the race; RETURNING tells which rows won, and one more query
+/// on the same connection explains the losers.
 /// </summary>
 public sealed partial class ClaimBatcher : BackgroundService
 {
     private const string InsertSql = """
         INSERT INTO claims (packet_id, campaign_id, user_id, amount_cents)
-        SELECT * FROM unnest(@p, @c, @u, @a)
+        SELECT x.packet_id, x.campaign_id, x.user_id, x.amount_cents
+        FROM unnest(@p, @c, @u, @a) AS x(packet_id, campaign_id, user_id, amount_cents)
+        JOIN packets k ON k.id = x.packet_id AND k.campaign_id = x.campaign_id AND k.amount_cents = x.amount_cents AND k.expired_at IS NULL
         ON CONFLICT DO NOTHING
         RETURNING packet_id
         """;
@@ -46,6 +50,12 @@ public sealed partial class ClaimBatcher : BackgroundService
         UNION
         SELECT k.packet_id, k.campaign_id, k.user_id, k.amount_cents
         FROM claims k JOIN unnest(@c, @u) AS x(campaign_id, user_id) ON k.campaign_id = x.campaign_id AND k.user_id = x.user_id
+        """;
+
+    private const string ClaimableSql = """
+        SELECT x.packet_id
+        FROM unnest(@p, @c, @a) AS x(packet_id, campaign_id, amount_cents)
+        JOIN packets k ON k.id = x.packet_id AND k.campaign_id = x.campaign_id AND k.amount_cents = x.amount_cents AND k.expired_at IS NULL
         """;
 
     private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(100_000) { FullMode = BoundedChannelFullMode.Wait });
@@ -118,19 +128,7 @@ public sealed partial class ClaimBatcher : BackgroundService
             using var activity = _metrics.StartClaimBatch(batch.Count);
             try
             {
-                try
-                {
-                    await WriteAsync(batch);
-                }
-                catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.ForeignKeyViolation)
-                {
-                    // One poison message failed the whole INSERT: refuse the unknown packets, write the others.
-                    await RefuseUnknownPacketsAsync(batch);
-                    if (batch.Count > 0)
-                    {
-                        await WriteAsync(batch);
-                    }
-                }
+                await WriteAsync(batch);
             }
             catch (Exception ex)
             {
@@ -164,10 +162,10 @@ public sealed partial class ClaimBatcher : BackgroundService
         var won = new HashSet<long>();
         await using (var insert = new NpgsqlCommand(InsertSql, connection) { CommandTimeout = _options.ClaimCommandTimeoutSeconds })
         {
-            insert.Parameters.Add(new NpgsqlParameter<long[]>("p", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = packets });
-            insert.Parameters.Add(new NpgsqlParameter<long[]>("c", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = campaigns });
-            insert.Parameters.Add(new NpgsqlParameter<long[]>("u", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = users });
-            insert.Parameters.Add(new NpgsqlParameter<int[]>("a", NpgsqlDbType.Array | NpgsqlDbType.Integer) { TypedValue = amounts });
+            insert.Parameters.Add(Bigints("p", packets));
+            insert.Parameters.Add(Bigints("c", campaigns));
+            insert.Parameters.Add(Bigints("u", users));
+            insert.Parameters.Add(Integers("a", amounts));
             await using var reader = await insert.ExecuteReaderAsync();
             while (await reader.ReadAsync())
             {
@@ -194,37 +192,15 @@ public sealed partial class ClaimBatcher : BackgroundService
         }
     }
 
-    /// <summary>Answers UnknownPacket to the claims whose packet id is not in the packets table and removes them from the batch.</summary>
-    private async Task RefuseUnknownPacketsAsync(List<Pending> batch)
-    {
-        await using var connection = await _dataSource.OpenConnectionAsync();
-        var known = new HashSet<long>();
-        await using (var query = new NpgsqlCommand("SELECT id FROM packets WHERE id = ANY(@p)", connection) { CommandTimeout = _options.ClaimCommandTimeoutSeconds })
-        {
-            query.Parameters.Add(new NpgsqlParameter<long[]>("p", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = batch.Select(b => b.PacketId).ToArray() });
-            await using var reader = await query.ExecuteReaderAsync();
-            while (await reader.ReadAsync())
-            {
-                known.Add(reader.GetInt64(0));
-            }
-        }
-        foreach (var unknown in batch.Where(b => !known.Contains(b.PacketId)))
-        {
-            LogUnknownPacket(_logger, unknown.PacketId, unknown.CampaignId);
-            unknown.TrySetResult(new ClaimOutcome(ClaimResult.UnknownPacket, 0));
-        }
-        batch.RemoveAll(b => !known.Contains(b.PacketId));
-    }
-
     private async Task ExplainAsync(NpgsqlConnection connection, List<Pending> losers)
     {
         var byPacket = new Dictionary<long, (long UserId, int Amount)>();
         var byUser = new Dictionary<(long, long), int>();
         await using (var explain = new NpgsqlCommand(ExplainSql, connection) { CommandTimeout = _options.ClaimCommandTimeoutSeconds })
         {
-            explain.Parameters.Add(new NpgsqlParameter<long[]>("p", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = losers.Select(l => l.PacketId).ToArray() });
-            explain.Parameters.Add(new NpgsqlParameter<long[]>("c", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = losers.Select(l => l.CampaignId).ToArray() });
-            explain.Parameters.Add(new NpgsqlParameter<long[]>("u", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = losers.Select(l => l.UserId).ToArray() });
+            explain.Parameters.Add(Bigints("p", losers.Select(l => l.PacketId).ToArray()));
+            explain.Parameters.Add(Bigints("c", losers.Select(l => l.CampaignId).ToArray()));
+            explain.Parameters.Add(Bigints("u", losers.Select(l => l.UserId).ToArray()));
             await using var reader = await explain.ExecuteReaderAsync();
             while (await reader.ReadAsync())
             {
@@ -236,6 +212,7 @@ public sealed partial class ClaimBatcher : BackgroundService
                 byUser[(campaignId, userId)] = amount;
             }
         }
+        var unexplained = new List<Pending>();
         foreach (var loser in losers)
         {
             if (byPacket.TryGetValue(loser.PacketId, out var owner))
@@ -248,13 +225,55 @@ public sealed partial class ClaimBatcher : BackgroundService
             }
             else
             {
-                // Neither constraint explains it (cannot happen under read committed); keep the packet, say nothing won.
+                unexplained.Add(loser);
+            }
+        }
+        if (unexplained.Count > 0)
+        {
+            await RefuseUnclaimableAsync(connection, unexplained);
+        }
+    }
+
+    /// <summary>
+    /// Losers no constraint explains: a packet the ledger does not know in that campaign with that
+    /// amount, or one a close expired, is refused (UnknownPacket: dead-lettered). A claimable one
+    /// cannot lose without a conflict under read committed; it stays buffered, nothing said won.
+    /// </summary>
+    private async Task RefuseUnclaimableAsync(NpgsqlConnection connection, List<Pending> unexplained)
+    {
+        var claimable = new HashSet<long>();
+        await using (var query = new NpgsqlCommand(ClaimableSql, connection) { CommandTimeout = _options.ClaimCommandTimeoutSeconds })
+        {
+            query.Parameters.Add(Bigints("p", unexplained.Select(l => l.PacketId).ToArray()));
+            query.Parameters.Add(Bigints("c", unexplained.Select(l => l.CampaignId).ToArray()));
+            query.Parameters.Add(Integers("a", unexplained.Select(l => l.AmountCents).ToArray()));
+            await using var reader = await query.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                claimable.Add(reader.GetInt64(0));
+            }
+        }
+        foreach (var loser in unexplained)
+        {
+            if (claimable.Contains(loser.PacketId))
+            {
                 loser.TrySetResult(new ClaimOutcome(ClaimResult.Failed, 0));
+            }
+            else
+            {
+                LogUnknownPacket(_logger, loser.PacketId, loser.CampaignId);
+                loser.TrySetResult(new ClaimOutcome(ClaimResult.UnknownPacket, 0));
             }
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Packet message names packet {PacketId} (campaign {CampaignId}) that the ledger does not know; refused")]
+    private static NpgsqlParameter<long[]> Bigints(string name, long[] values) =>
+        new(name, NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = values };
+
+    private static NpgsqlParameter<int[]> Integers(string name, int[] values) =>
+        new(name, NpgsqlDbType.Array | NpgsqlDbType.Integer) { TypedValue = values };
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Packet message names packet {PacketId} (campaign {CampaignId}) that the ledger does not know in that campaign with that amount, or that a close expired; refused")]
     private static partial void LogUnknownPacket(ILogger logger, long packetId, long campaignId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Claim batch of {Count} failed; nothing said won, the packets stay buffered for the next grabs")]
