@@ -12,13 +12,14 @@
 # --wrk         also measure the trivial endpoint with wrk (-t2 -c<users>), as a sanity check of the harness
 # --trivial-only  skip the grab half (before the grab path exists)
 # --grab-accounts users = packets of the grab half (default 300000: more than 22 s of grabs can claim)
-# --grab-warmup   unmeasured start of the grab half, covering the release of the packets (default 12s)
+# --grab-warmup   unmeasured start of the grab half (default 5s); the load starts only once monitor
+#                 reports every packet released (the harness's --await-release)
 # Exit code: 0 ratio met, 1 ratio below 0.30, 3 a half failed to run.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/.." && pwd)
 stack_env=${ERP_STACK_ENV:-$repo/.local/dev/stack.env}
-users=64 duration=10s with_wrk=0 trivial_only=0 grab_accounts=300000 grab_warmup=12s
+users=64 duration=10s with_wrk=0 trivial_only=0 grab_accounts=300000 grab_warmup=5s
 while [ $# -gt 0 ]; do
   case "$1" in
     --stack-env) stack_env=$2; shift 2 ;;
@@ -67,10 +68,10 @@ fi
 
 # The grab half: the full path (ingress -> redpacket -> account verify -> queue -> ledger), every
 # measured answer a claim: more users and packets than the run can use (each user wins once; a
-# repeat would be a cheap already_won), all released at once, and a warm-up that covers the release
-# (publishing the packets costs RabbitMQ CPU the measured grabs should not share). Check the
+# repeat would be a cheap already_won), all released at once, and the load starts once the release is
+# done (publishing the packets costs RabbitMQ CPU the measured grabs should not share). Check the
 # printed outcomes: they should be all "won".
-grab=$(run_half grab grab-peak --accounts "$grab_accounts" --packets "$grab_accounts" --batches 1 --start-delay 0s --warmup "$grab_warmup" --login-parallelism 128)
+grab=$(run_half grab grab-peak --accounts "$grab_accounts" --packets "$grab_accounts" --batches 1 --start-delay 0s --await-release 120s --warmup "$grab_warmup" --login-parallelism 128)
 echo "grab    (harness): $grab req/s   POST $nginx/api/grab"
 python3 - "$grab" "$trivial" <<'PY'
 import sys

@@ -57,6 +57,35 @@ public sealed class ScenarioSmokeTests
         Assert.True(unacked.Success && long.Parse(unacked.Groups[1].Value, CultureInfo.InvariantCulture) > 0, balance);
     }
 
+    [Fact]
+    public async Task RunAsync_AwaitRelease_StartsTheLoadOnlyOnceEveryPacketIsReleased()
+    {
+        // Two batches two seconds apart, the first at once: the harness must wait for the second
+        // (monitor's released = packets) before any grab goes out.
+        var args = Arguments("grab-peak", packets: 60, userBase: 7_600_000);
+        args[args.IndexOf("--interval") + 1] = "2s";
+        args.AddRange(["--await-release", "30s"]);
+        var (result, output) = await RunAsync(args);
+
+        Assert.True(result.ExitCode == LoadTestRunner.Pass, output);
+        var waited = System.Text.RegularExpressions.Regex.Match(output, @"all 60 packets released after ([0-9.]+) s");
+        Assert.True(waited.Success, output);
+        Assert.True(double.Parse(waited.Groups[1].Value, CultureInfo.InvariantCulture) >= 1.5, output);
+        Assert.True(result.Report!.Audit is { Passed: true }, output);
+    }
+
+    [Fact]
+    public async Task RunAsync_AwaitReleaseTooShort_StopsBeforeTheLoadWithAHarnessError()
+    {
+        var args = Arguments("grab-peak", packets: 60, userBase: 7_600_000);
+        args[args.IndexOf("--interval") + 1] = "5s";
+        args.AddRange(["--await-release", "1s"]);
+        var error = await Assert.ThrowsAsync<Client.HarnessException>(() => RunAsync(args));
+
+        Assert.Contains("--await-release: campaign", error.Message, StringComparison.Ordinal);
+        Assert.Contains("of 60 packets released after 1 s", error.Message, StringComparison.Ordinal);
+    }
+
     private static List<string> Arguments(string scenario, int packets, long? userBase = null)
     {
         var env = StackEnvironment.Current;

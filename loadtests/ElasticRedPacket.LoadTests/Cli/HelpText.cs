@@ -39,6 +39,8 @@ public static class HelpText
           --packets N           packets in the campaign (10000)             --batches N    release batches (10)
           --interval D          between batches (2s)                        --total-cents N  (default 100 per packet)
           --start-delay D       campaign starts this long after issue (1s)
+          --await-release D     before the load, wait up to D until monitor reports every packet released: measures
+                                the grab path alone, not beside the operator's release (benchmarks); later exit 3
           --operator-every N    operator: every Nth request is an operator action (100)
           --issue-every N       operator: every Nth operator action issues a campaign, the others read the monitor (20)
 

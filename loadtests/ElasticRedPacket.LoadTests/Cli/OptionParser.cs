@@ -64,6 +64,7 @@ public static class OptionParser
                 case "--interval": options.Interval = Durations.Parse(Value(), name); break;
                 case "--total-cents": options.TotalCents = (long)Positive(Value(), name); break;
                 case "--start-delay": options.StartDelay = Durations.Parse(Value(), name); break;
+                case "--await-release": options.AwaitRelease = NonZero(Durations.Parse(Value(), name), name); break;
                 case "--operator-every": options.OperatorEvery = (int)Positive(Value(), name); break;
                 case "--issue-every": options.IssueEvery = (int)Positive(Value(), name); break;
                 case "--path": options.TrivialPath = Value(); break;

@@ -50,6 +50,9 @@ public sealed class RunOptions
 
     public TimeSpan StartDelay { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Before the load, wait up to this long until monitor reports every packet released (null: do not wait).</summary>
+    public TimeSpan? AwaitRelease { get; set; }
+
     public int OperatorEvery { get; set; } = 100;
 
     public int IssueEvery { get; set; } = 20;

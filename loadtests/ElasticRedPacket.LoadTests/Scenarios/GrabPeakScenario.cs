@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ElasticRedPacket.LoadTests.Audit;
 using ElasticRedPacket.LoadTests.Client;
 using ElasticRedPacket.LoadTests.Load;
@@ -42,7 +43,38 @@ public class GrabPeakScenario : Scenario
         var campaignId = await context.Setup.CreateCampaignAsync(_campaign, cancellationToken);
         await context.Log.WriteLineAsync(
             $"campaign {campaignId}: {_campaign.PacketCount} packets, {_campaign.TotalCents} cents, {_campaign.BatchCount} batches every {_campaign.IntervalSeconds} s from {_campaign.StartsAt:HH:mm:ss}");
+        if (options.AwaitRelease is { } limit)
+        {
+            await AwaitReleaseAsync(context, campaignId, limit, cancellationToken);
+        }
         return new GrabTarget(context.Load, campaignId, authorization);
+    }
+
+    /// <summary>Polls monitor until every packet is released (a progress line every 2 s); past the limit the run stops with exit 3.</summary>
+    private static async Task AwaitReleaseAsync(RunContext context, long campaignId, TimeSpan limit, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var lastLine = started;
+        while (true)
+        {
+            var view = await context.Setup.GetCampaignAsync(campaignId, cancellationToken);
+            var waited = Stopwatch.GetElapsedTime(started);
+            if (view.Released >= view.PacketCount)
+            {
+                await context.Log.WriteLineAsync($"campaign {campaignId}: all {view.PacketCount} packets released after {waited.TotalSeconds:0.0} s (--await-release)");
+                return;
+            }
+            if (waited > limit)
+            {
+                throw new HarnessException($"--await-release: campaign {campaignId} has {view.Released} of {view.PacketCount} packets released after {limit.TotalSeconds:0} s");
+            }
+            if (Stopwatch.GetElapsedTime(lastLine) >= TimeSpan.FromSeconds(2))
+            {
+                lastLine = Stopwatch.GetTimestamp();
+                await context.Log.WriteLineAsync($"campaign {campaignId}: {view.Released} of {view.PacketCount} packets released, waiting (--await-release)");
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
+        }
     }
 
     public override async Task<AuditReport?> AuditAsync(RunContext context, CancellationToken cancellationToken)
