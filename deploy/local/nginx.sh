@@ -89,8 +89,15 @@ $(for s in "${SERVICES[@]}"; do echo "    location = /_stack/$s/healthz { proxy_
   }
 
   # Service-to-service: redpacket reaches the account replicas here (a ClusterIP Service in k8s).
+  # Passed straight through, not buffered: a verify batch's body (up to Grab:VerifyBatchSize
+  # tokens, ~25 KB at 256) is over nginx's 16 KB body buffer, and buffering wrote each one to a
+  # temporary file (and a warning to the error log) under load (docs/performance.md).
   server {
     listen 127.0.0.1:$PORT_NGINX_INTERNAL;
+    client_max_body_size 1m;
+    client_body_buffer_size 1m;
+    proxy_request_buffering off;
+    proxy_buffering off;
     location / { proxy_pass http://account; }
   }
 }
