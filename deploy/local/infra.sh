@@ -47,6 +47,10 @@ port = $PORT_POSTGRES
 unix_socket_directories = '$pgdata'
 max_connections = 300
 shared_buffers = 256MB
+# A peak writes WAL fast (a claim is a heap row and three index entries): with the default 1GB a
+# checkpoint started mid-peak and the full-page writes after it slowed every claim batch.
+max_wal_size = 4GB
+checkpoint_timeout = 15min
 synchronous_commit = on
 wal_level = replica
 fsync = on
