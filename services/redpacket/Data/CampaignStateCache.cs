@@ -13,7 +13,8 @@ public sealed record CampaignState(
     int ReleasedBatches,
     long ReleasedPackets,
     DateTimeOffset? NextReleaseAt,
-    long Claimed)
+    long Claimed,
+    long LargestBatch = 0)
 {
     public const string Closed = "closed";
 
@@ -171,6 +172,7 @@ public sealed class CampaignStateCache(NpgsqlDataSource dataSource, TimeProvider
                    count(b.released_at)::int AS ReleasedBatches,
                    coalesce(sum(b.packet_count) FILTER (WHERE b.released_at IS NOT NULL), 0)::bigint AS ReleasedPackets,
                    min(b.due_at) FILTER (WHERE b.released_at IS NULL) AS NextReleaseAt,
+                   coalesce(max(b.packet_count), 0)::bigint AS LargestBatch,
                    CASE WHEN @count THEN (SELECT count(*) FROM claims k WHERE k.campaign_id = c.id) ELSE @knownClaimed END AS Claimed
             FROM campaigns c LEFT JOIN release_batches b ON b.campaign_id = c.id
             WHERE c.id = @campaignId
@@ -179,7 +181,7 @@ public sealed class CampaignStateCache(NpgsqlDataSource dataSource, TimeProvider
         return row is null
             ? CampaignState.Missing
             : new CampaignState(true, AsUtc(row.StartsAt), row.Status, row.Batches, row.ReleasedBatches, row.ReleasedPackets,
-                row.NextReleaseAt is { } next ? AsUtc(next) : null, row.Claimed);
+                row.NextReleaseAt is { } next ? AsUtc(next) : null, row.Claimed, row.LargestBatch);
     }
 
     private static DateTimeOffset AsUtc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
@@ -193,5 +195,7 @@ public sealed class CampaignStateCache(NpgsqlDataSource dataSource, TimeProvider
         public long ReleasedPackets { get; set; }
         public DateTime? NextReleaseAt { get; set; }
         public long Claimed { get; set; }
+
+        public long LargestBatch { get; set; }
     }
 }

@@ -53,11 +53,25 @@ public sealed class ConsumerRegistry(
     private async Task<CampaignConsumer> StartAsync(long campaignId)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        var state = await states.GetAsync(campaignId, timeout.Token);
+        var prefetch = PrefetchFor(state.LargestBatch, options.Value.Prefetch);
         var conn = await connection.GetAsync(timeout.Token);
-        var consumer = await CampaignConsumer.StartAsync(campaignId, conn, options.Value.Prefetch, logger, timeout.Token);
-        logger.LogInformation("Campaign {CampaignId}: consuming {Queue} with prefetch {Prefetch}", campaignId, Topology.PacketQueue(campaignId), options.Value.Prefetch);
+        var consumer = await CampaignConsumer.StartAsync(campaignId, conn, prefetch, logger, timeout.Token);
+        logger.LogInformation("Campaign {CampaignId}: consuming {Queue} with prefetch {Prefetch} (largest batch {LargestBatch})",
+            campaignId, Topology.PacketQueue(campaignId), prefetch, state.LargestBatch);
         return consumer;
     }
+
+    /// <summary>
+    /// A campaign's prefetch: an eighth of its largest batch, so that one batch is spread over at least
+    /// eight replicas' buffers instead of idling in one while others turn users away, and never less
+    /// than min(128, Grab:Prefetch) nor more than Grab:Prefetch. A large prefetch keeps more claims in
+    /// flight per replica (each holds its packet until its commit and ack): docs/performance.md.
+    /// </summary>
+    public static int PrefetchFor(long largestBatch, int maximum) =>
+        (int)Math.Clamp(largestBatch / 8, Math.Min(FloorPrefetch, maximum), maximum);
+
+    private const int FloorPrefetch = 128;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -7,9 +7,14 @@ public sealed class GrabOptions
 {
     public const string Section = "Grab";
 
-    /// <summary>Unacked packets one replica holds per campaign: at least the grabs a replica serves at once (each holds its packet until the commit), small enough that packets do not idle in one replica while others turn users away.</summary>
+    /// <summary>
+    /// The most unacked packets one replica holds per campaign. A campaign gets an eighth of its largest batch within
+    /// [min(128, this), this] (ConsumerRegistry.PrefetchFor): enough for the grabs a replica serves at once (each holds
+    /// its packet until the commit and its ack), small enough that packets do not idle in one replica while others turn
+    /// users away. 512 is ~50 ms of a replica's grabs at 10,000/s; 128 capped its claims in flight (docs/performance.md).
+    /// </summary>
     [Range(1, 1000)]
-    public int Prefetch { get; set; } = 128;
+    public int Prefetch { get; set; } = 512;
 
     /// <summary>How long a grab waits for a packet when this replica's buffer is empty before answering try_again.</summary>
     [Range(0, 2000)]
