@@ -2,7 +2,8 @@
 # Grab throughput through nginx against a running local stack (deploy/local/up.sh; 2 redpacket and
 # 2 account replicas by default): creates users (bulk endpoint) and their tokens (login), a campaign
 # with one released batch of packets, runs wrk for a bounded time, prints grabs/s, latency
-# percentiles, outcome counts, and then checks the ledger.
+# percentiles, outcome counts, then checks the ledger and closes its campaigns (what is left in their
+# queues is drained and expired by monitor).
 #   ERP_STACK=test ERP_PORT_BASE=21000 bench/grab-wrk.sh [users] [packets] [seconds] [connections]
 # ERP_BENCH_CPU_SHARE=1 adds the CPU per grab of each stack process (bench/cpu-share.sh).
 # ERP_BENCH_WARMUP_SECONDS (10; 0: none): a warm-up run on a campaign of its own first, not counted.
@@ -40,3 +41,10 @@ ERP_BENCH_TOKENS=$work/tokens.txt ERP_BENCH_CAMPAIGN=$campaign \
   "${cpu_share[@]}" wrk -t2 -c"$connections" -d"${seconds}s" --latency -s "$here/grab.lua" "$ERP_NGINX_URL" | tee "$work/wrk.txt"
 sleep 1
 seed check "$ERP_POSTGRES" "$ERP_RABBITMQ" "$campaign"
+# Close both campaigns (monitor drains and expires the packets left): packets left in quorum queues
+# cost RabbitMQ CPU and memory in every later run (305 such queues holding 4 million packets doubled
+# its CPU per grab: docs/performance.md).
+for id in "$campaign" ${warm_campaign:+"$warm_campaign"}; do
+  curl -sf -X POST -H "X-Operator-Key: $ERP_OPERATOR_KEY" "$ERP_NGINX_URL/api/campaigns/$id/close" >/dev/null \
+    && log "campaign $id closed" || log "closing campaign $id failed; it is left as it is"
+done

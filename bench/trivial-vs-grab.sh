@@ -12,14 +12,15 @@
 # --wrk         also measure the trivial endpoint with wrk (-t2 -c<users>), as a sanity check of the harness
 # --trivial-only  skip the grab half (before the grab path exists)
 # --grab-accounts users = packets of the grab half (default 300000: more than 22 s of grabs can claim)
-# --grab-warmup   unmeasured start of the grab half (default 5s); the load starts only once monitor
+# --grab-warmup   unmeasured start of the grab half (default 10s: a replica started just before spends the first
+#                 seconds in the JIT); the load starts only once monitor
 #                 reports every packet released (the harness's --await-release)
 # Exit code: 0 ratio met, 1 ratio below 0.30, 3 a half failed to run.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/.." && pwd)
 stack_env=${ERP_STACK_ENV:-$repo/.local/dev/stack.env}
-users=64 duration=10s with_wrk=0 trivial_only=0 grab_accounts=300000 grab_warmup=5s
+users=64 duration=10s with_wrk=0 trivial_only=0 grab_accounts=300000 grab_warmup=10s
 while [ $# -gt 0 ]; do
   case "$1" in
     --stack-env) stack_env=$2; shift 2 ;;
