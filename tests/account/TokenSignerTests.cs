@@ -67,4 +67,42 @@ public sealed class TokenSignerTests
         Assert.True(TokenSigner.FromAuthorizationHeader("Basic abc").IsEmpty);
         Assert.True(TokenSigner.FromAuthorizationHeader(null).IsEmpty);
     }
+
+    [Fact]
+    public void Issue_SignatureIsHmacSha256OfThePayload()
+    {
+        var time = new ManualTime(DateTimeOffset.UnixEpoch.AddYears(56));
+        var signer = Signer(time);
+        for (var user = 1; user <= 3; user++)
+        {
+            var token = signer.Issue(user, time.Now.AddSeconds(60));
+            var payload = token[..token.LastIndexOf('.')];
+            var expected = System.Security.Cryptography.HMACSHA256.HashData(Convert.FromBase64String(Key), System.Text.Encoding.ASCII.GetBytes(payload));
+            Assert.Equal(System.Buffers.Text.Base64Url.EncodeToString(expected), token[(token.LastIndexOf('.') + 1)..]);
+        }
+    }
+
+    [Fact]
+    public void TryValidate_ManyThreadsMixingGoodAndForgedTokens_AnswersEachRight()
+    {
+        // The signer reuses one HMAC context per thread: a forged token must not leave state behind for the next check.
+        var time = new ManualTime(DateTimeOffset.UnixEpoch.AddYears(56));
+        var signer = Signer(time);
+        var other = Signer(time, Convert.ToBase64String(Enumerable.Range(101, 32).Select(i => (byte)i).ToArray()));
+        var good = Enumerable.Range(1, 64).Select(u => signer.Issue(u, time.Now.AddSeconds(60))).ToArray();
+        var forged = Enumerable.Range(1, 64).Select(u => other.Issue(u, time.Now.AddSeconds(60))).ToArray();
+        var wrong = 0;
+        Parallel.For(0, 20_000, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i =>
+        {
+            var user = i % 64;
+            var ok = i % 3 == 0
+                ? !signer.TryValidate(forged[user], out _)
+                : signer.TryValidate(good[user], out var id) && id == user + 1;
+            if (!ok)
+            {
+                Interlocked.Increment(ref wrong);
+            }
+        });
+        Assert.Equal(0, wrong);
+    }
 }

@@ -9,12 +9,16 @@ namespace ElasticRedPacket.ServiceDefaults.Auth;
 /// Bearer tokens "{userId}.{expiresUnixSeconds}.{base64url HMAC-SHA256 of the first two parts}".
 /// account issues them; account and (when degraded) redpacket check them without any I/O.
 /// </summary>
-public sealed class TokenSigner
+public sealed class TokenSigner : IDisposable
 {
     private const int SignatureLength = 32;
     private const int MaxTokenLength = 128;
     private readonly byte[] _key;
     private readonly TimeProvider _time;
+
+    // One keyed HMAC per thread, reset after each use: the one-shot HMACSHA256.HashData sets up a new
+    // OpenSSL context (algorithm lookup, key schedule) per call, ~2.5x the cost on account's verify path.
+    private readonly ThreadLocal<IncrementalHash> _hmac;
 
     public TokenSigner(IOptions<AuthOptions> options, TimeProvider time)
     {
@@ -24,6 +28,7 @@ public sealed class TokenSigner
         }
         _key = key;
         _time = time;
+        _hmac = new ThreadLocal<IncrementalHash>(() => IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _key), trackAllValues: true);
     }
 
     public static bool TryDecodeKey(string? base64, out byte[] key)
@@ -48,7 +53,7 @@ public sealed class TokenSigner
     {
         var payload = string.Create(CultureInfo.InvariantCulture, $"{userId}.{expiresAt.ToUnixTimeSeconds()}");
         Span<byte> signature = stackalloc byte[SignatureLength];
-        HMACSHA256.HashData(_key, Encoding.ASCII.GetBytes(payload), signature);
+        Sign(Encoding.ASCII.GetBytes(payload), signature);
         return payload + "." + Base64Url.EncodeToString(signature);
     }
 
@@ -89,7 +94,7 @@ public sealed class TokenSigner
             payloadBytes[i] = (byte)payload[i];
         }
         Span<byte> expected = stackalloc byte[SignatureLength];
-        HMACSHA256.HashData(_key, payloadBytes, expected);
+        Sign(payloadBytes, expected);
         if (!CryptographicOperations.FixedTimeEquals(expected, given[..SignatureLength]))
         {
             return false;
@@ -100,6 +105,22 @@ public sealed class TokenSigner
         }
         userId = id;
         return true;
+    }
+
+    public void Dispose()
+    {
+        foreach (var hmac in _hmac.Values)
+        {
+            hmac.Dispose();
+        }
+        _hmac.Dispose();
+    }
+
+    private void Sign(ReadOnlySpan<byte> payload, Span<byte> signature)
+    {
+        var hmac = _hmac.Value!;
+        hmac.AppendData(payload);
+        hmac.GetHashAndReset(signature);
     }
 
     /// <summary>The token of an "Authorization: Bearer ..." header value, or empty.</summary>
