@@ -4,23 +4,29 @@
 # load-test harness, closed model: N virtual users as fast as answers come), then the ratio.
 # Target: grab >= 0.30 x trivial.
 #
-#   bench/trivial-vs-grab.sh [--stack-env PATH] [--users N] [--duration D] [--wrk] [--trivial-only]
+# Throughput means capacity: each half runs at every user count of --users and its best counts.
+# One fixed count understates one of the two: a grab waits for grouped verify and claim round trips,
+# so 96 users leave the grab path partly idle, while the trivial endpoint already peaks there.
+# Every level is printed, with the ratio at equal users beside the ratio of the bests.
+#
+#   bench/trivial-vs-grab.sh [--stack-env PATH] [--users N[,N...]] [--duration D] [--wrk] [--trivial-only]
 #
 # --stack-env   stack.env of a running stack (default .local/dev/stack.env; ERP_STACK_ENV also works)
-# --users       virtual users (keep-alive connections) for both halves (default 64)
-# --duration    measured seconds of each half (default 10s; a 2 s warm-up precedes each)
+# --users       virtual users (keep-alive connections), one or a comma-separated list, each used by both
+#               halves (default 64,128,256)
+# --duration    measured seconds of each run (default 10s; a 2 s warm-up precedes each trivial run)
 # --wrk         also measure the trivial endpoint with wrk (-t2 -c<users>), as a sanity check of the harness
 # --trivial-only  skip the grab half (before the grab path exists)
-# --grab-accounts users = packets of the grab half (default 300000: more than 22 s of grabs can claim)
-# --grab-warmup   unmeasured start of the grab half (default 10s: a replica started just before spends the first
+# --grab-accounts users = packets of each grab run (default 300000: more than 22 s of grabs can claim)
+# --grab-warmup   unmeasured start of each grab run (default 10s: a replica started just before spends the first
 #                 seconds in the JIT); the load starts only once monitor
 #                 reports every packet released (the harness's --await-release)
-# Exit code: 0 ratio met, 1 ratio below 0.30, 3 a half failed to run.
+# Exit code: 0 ratio met, 1 ratio below 0.30, 3 a run failed.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/.." && pwd)
 stack_env=${ERP_STACK_ENV:-$repo/.local/dev/stack.env}
-users=64 duration=10s with_wrk=0 trivial_only=0 grab_accounts=300000 grab_warmup=10s
+users=64,128,256 duration=10s with_wrk=0 trivial_only=0 grab_accounts=300000 grab_warmup=10s
 while [ $# -gt 0 ]; do
   case "$1" in
     --stack-env) stack_env=$2; shift 2 ;;
@@ -30,10 +36,12 @@ while [ $# -gt 0 ]; do
     --trivial-only) trivial_only=1; shift ;;
     --grab-accounts) grab_accounts=$2; shift 2 ;;
     --grab-warmup) grab_warmup=$2; shift 2 ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "unknown argument $1 (see --help)" >&2; exit 3 ;;
   esac
 done
+[[ $users =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ ]] || { echo "error: --users must be a number or a comma-separated list of numbers (got '$users')" >&2; exit 3; }
+IFS=, read -r -a levels <<< "$users"
 [ -f "$stack_env" ] || { echo "error: $stack_env not found: start a stack (deploy/local/up.sh) or give --stack-env" >&2; exit 3; }
 nginx=$(grep '^ERP_NGINX_URL=' "$stack_env" | cut -d= -f2- | tr -d "'\"")
 
@@ -44,8 +52,8 @@ mkdir -p "$out"
 
 throughput() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["totals"]["throughput"])' "$1/report.json"; }
 
-run_half() { # name scenario extra-args...
-  local name=$1 scenario=$2; shift 2
+run_half() { # name users scenario extra-args...
+  local name=$1 users=$2 scenario=$3; shift 3
   echo "== $name: $scenario, $users users, $duration" >&2
   set +e
   dotnet "$harness" "$scenario" --stack-env "$stack_env" --users "$users" --duration "$duration" --warmup 2s \
@@ -59,25 +67,39 @@ run_half() { # name scenario extra-args...
   throughput "$out/$name"
 }
 
-trivial=$(run_half trivial trivial)
-echo "trivial (harness): $trivial req/s   GET $nginx/_stack/webpage/healthz"
-if [ "$with_wrk" = 1 ]; then
-  wrk_rps=$(wrk -t2 -c"$users" -d"$duration" "$nginx/_stack/webpage/healthz" | awk '/Requests\/sec/ {print $2}')
-  echo "trivial (wrk -t2 -c$users): $wrk_rps req/s"
-fi
+declare -A trivial grab
+for n in "${levels[@]}"; do
+  trivial[$n]=$(run_half "trivial-$n" "$n" trivial)
+  echo "trivial (harness, $n users): ${trivial[$n]} req/s   GET $nginx/_stack/webpage/healthz" >&2
+  if [ "$with_wrk" = 1 ]; then
+    wrk_rps=$(wrk -t2 -c"$n" -d"$duration" "$nginx/_stack/webpage/healthz" | awk '/Requests\/sec/ {print $2}')
+    echo "trivial (wrk -t2 -c$n): $wrk_rps req/s" >&2
+  fi
+done
 [ "$trivial_only" = 1 ] && exit 0
 
 # The grab half: the full path (ingress -> redpacket -> account verify -> queue -> ledger), every
 # measured answer a claim: more users and packets than the run can use (each user wins once; a
-# repeat would be a cheap already_won), all released at once, and the load starts once the release is
-# done (publishing the packets costs RabbitMQ CPU the measured grabs should not share). Check the
-# printed outcomes: they should be all "won".
-grab=$(run_half grab grab-peak --accounts "$grab_accounts" --packets "$grab_accounts" --batches 1 --start-delay 0s --await-release 120s --warmup "$grab_warmup" --login-parallelism 128)
-echo "grab    (harness): $grab req/s   POST $nginx/api/grab"
-python3 - "$grab" "$trivial" <<'PY'
+# repeat would be a cheap already_won), all released at once in a campaign of the run's own, and the
+# load starts once the release is done (publishing the packets costs RabbitMQ CPU the measured grabs
+# should not share). Check the printed outcomes: they should be all "won".
+for n in "${levels[@]}"; do
+  grab[$n]=$(run_half "grab-$n" "$n" grab-peak --accounts "$grab_accounts" --packets "$grab_accounts" --batches 1 --start-delay 0s --await-release 120s --close-after --warmup "$grab_warmup" --login-parallelism 128)
+  echo "grab    (harness, $n users): ${grab[$n]} req/s   POST $nginx/api/grab" >&2
+done
+
+args=()
+for n in "${levels[@]}"; do args+=("$n" "${trivial[$n]}" "${grab[$n]}"); done
+python3 - "${args[@]}" <<'PY'
 import sys
-grab, trivial = float(sys.argv[1]), float(sys.argv[2])
-ratio = grab / trivial if trivial else 0
+rows = [(int(sys.argv[i]), float(sys.argv[i + 1]), float(sys.argv[i + 2])) for i in range(1, len(sys.argv), 3)]
+print(f"{'users':>6} {'trivial req/s':>14} {'grab req/s':>11} {'ratio':>6}")
+for users, trivial, grab in rows:
+    print(f"{users:>6} {trivial:>14.1f} {grab:>11.1f} {grab / trivial if trivial else 0:>6.2f}")
+best_trivial = max(rows, key=lambda r: r[1])
+best_grab = max(rows, key=lambda r: r[2])
+ratio = best_grab[2] / best_trivial[1] if best_trivial[1] else 0
+print(f"best trivial: {best_trivial[1]:.1f} req/s ({best_trivial[0]} users); best grab: {best_grab[2]:.1f} req/s ({best_grab[0]} users)")
 print(f"ratio grab/trivial: {ratio:.2f} (target >= 0.30): {'met' if ratio >= 0.30 else 'NOT met'}")
 sys.exit(0 if ratio >= 0.30 else 1)
 PY

@@ -86,6 +86,30 @@ public sealed class ScenarioSmokeTests
         Assert.Contains("of 60 packets released after 1 s", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task RunAsync_CloseAfter_ClosesTheCampaignAfterTheAudit()
+    {
+        // More packets than the 300 users can win: the audit passes with packets left, then the campaign is closed.
+        var args = Arguments("grab-peak", packets: 1000, userBase: 7_700_000);
+        args.Add("--close-after");
+        var (result, output) = await RunAsync(args);
+
+        Assert.True(result.ExitCode == LoadTestRunner.Pass, output);
+        Assert.True(result.Report!.Audit is { Passed: true }, output);
+        var closed = System.Text.RegularExpressions.Regex.Match(output, @"campaign (\d+): closed \(--close-after\)");
+        Assert.True(closed.Success, output);
+        Assert.True(output.IndexOf("audit pass", StringComparison.Ordinal) < closed.Index, output);
+
+        var env = StackEnvironment.Current;
+        using var http = new HttpClient { BaseAddress = env.NginxUrl };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/campaigns/" + closed.Groups[1].Value);
+        request.Headers.Add("X-Operator-Key", env.OperatorKey);
+        using var response = await http.SendAsync(request);
+        var view = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, view);
+        Assert.Contains("\"status\":\"closed\"", view, StringComparison.Ordinal);
+    }
+
     private static List<string> Arguments(string scenario, int packets, long? userBase = null)
     {
         var env = StackEnvironment.Current;

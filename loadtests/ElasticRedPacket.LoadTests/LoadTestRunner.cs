@@ -76,6 +76,15 @@ public static class LoadTestRunner
         var folder = options.Out ?? ReportWriter.DefaultFolder(scenario.Name, startedAt);
         ReportWriter.Write(report, folder);
         await output.WriteLineAsync(Summary(report, folder));
+        try
+        {
+            await scenario.FinishAsync(context, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is HarnessException or HttpRequestException)
+        {
+            // The run's verdict stands; the campaign is left as it is.
+            await output.WriteLineAsync($"warning: {ex.Message}");
+        }
         return new RunResult(exitCode, report, folder);
     }
 

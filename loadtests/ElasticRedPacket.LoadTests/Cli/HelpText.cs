@@ -41,6 +41,8 @@ public static class HelpText
           --start-delay D       campaign starts this long after issue (1s)
           --await-release D     before the load, wait up to D until monitor reports every packet released: measures
                                 the grab path alone, not beside the operator's release (benchmarks); later exit 3
+          --close-after         after the audit, close the run's campaign: packets left in its queue cost RabbitMQ
+                                in every later run on the same stack (benchmarks)
           --operator-every N    operator: every Nth request is an operator action (100)
           --issue-every N       operator: every Nth operator action issues a campaign, the others read the monitor (20)
 

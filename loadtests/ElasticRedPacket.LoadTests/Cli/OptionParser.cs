@@ -79,6 +79,7 @@ public static class OptionParser
                 case "--audit-cut-off": options.AuditCutOff = NonNegative(Value(), name); break;
                 case "--out": options.Out = Value(); break;
                 case "--quiet": options.Quiet = true; break;
+                case "--close-after": options.CloseAfter = true; break;
                 default: throw new UsageException($"unknown option '{name}' (see --help)");
             }
         }

@@ -53,6 +53,9 @@ public sealed class RunOptions
     /// <summary>Before the load, wait up to this long until monitor reports every packet released (null: do not wait).</summary>
     public TimeSpan? AwaitRelease { get; set; }
 
+    /// <summary>After the audit, close the run's campaign (monitor expires what is left), so its packets do not burden later runs.</summary>
+    public bool CloseAfter { get; set; }
+
     public int OperatorEvery { get; set; } = 100;
 
     public int IssueEvery { get; set; } = 20;

@@ -65,6 +65,14 @@ public sealed class ErpClient(HttpClient http, string? operatorKey)
             Int(root, ErpApi.InQueueField), Int(root, ErpApi.AmountClaimedField), outcomes);
     }
 
+    /// <summary>Closes a campaign (operator): monitor drains its queue and expires the packets left.</summary>
+    public async Task CloseCampaignAsync(long campaignId, CancellationToken cancellationToken)
+    {
+        using var request = OperatorRequest(HttpMethod.Post, ErpApi.CampaignPath(campaignId) + "/close");
+        using var response = await http.SendAsync(request, cancellationToken);
+        using var body = await ReadJsonAsyncOrEmpty(response, $"closing campaign {campaignId}", cancellationToken);
+    }
+
     /// <summary>One page of the ledger (a JSON array, or an object holding one array of rows).</summary>
     public async Task<IReadOnlyList<Audit.LedgerClaim>> GetClaimsPageAsync(long campaignId, int page, int pageSize, CancellationToken cancellationToken)
     {

@@ -77,6 +77,15 @@ public class GrabPeakScenario : Scenario
         }
     }
 
+    public override async Task FinishAsync(RunContext context, CancellationToken cancellationToken)
+    {
+        if (context.Options.CloseAfter && _grab is { } grab)
+        {
+            await context.Setup.CloseCampaignAsync(grab.CampaignId, cancellationToken);
+            await context.Log.WriteLineAsync($"campaign {grab.CampaignId}: closed (--close-after)");
+        }
+    }
+
     public override async Task<AuditReport?> AuditAsync(RunContext context, CancellationToken cancellationToken)
     {
         var grab = Grab;

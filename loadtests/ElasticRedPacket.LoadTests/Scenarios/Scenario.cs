@@ -22,6 +22,9 @@ public abstract class Scenario
     /// <summary>The guarantee audit after the load (null: nothing to audit).</summary>
     public virtual Task<AuditReport?> AuditAsync(RunContext context, CancellationToken cancellationToken) => Task.FromResult<AuditReport?>(null);
 
+    /// <summary>After the audit: what --close-after asks (nothing for a scenario without a campaign).</summary>
+    public virtual Task FinishAsync(RunContext context, CancellationToken cancellationToken) => Task.CompletedTask;
+
     public static Scenario Create(string name) => name switch
     {
         "grab-peak" => new GrabPeakScenario(),
