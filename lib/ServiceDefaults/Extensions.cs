@@ -10,6 +10,8 @@ namespace ElasticRedPacket.ServiceDefaults;
 
 public static class Extensions
 {
+    private const string HostingDiagnosticsCategory = "Microsoft.AspNetCore.Hosting.Diagnostics";
+
     /// <summary>What every service wires the same way: logs, telemetry, health, shutdown, Kestrel, ProblemDetails.</summary>
     public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, string serviceName)
     {
@@ -21,6 +23,14 @@ public static class Extensions
             o.UseUtcTimestamp = true;
             o.JsonWriterOptions = new JsonWriterOptions { Indented = false };
         });
+        // ASP.NET Core's hosting starts an Activity and a log scope for every request whenever its logger is
+        // enabled at any level, even with nothing listening; its own messages are Information (off at the default
+        // Warning for Microsoft.AspNetCore), so it is off unless configured. Tracing (OTLP) still gets its
+        // activities through the ActivitySource listener. docs/performance.md, session 6.
+        if (builder.Configuration[$"Logging:LogLevel:{HostingDiagnosticsCategory}"] is null)
+        {
+            builder.Logging.AddFilter(HostingDiagnosticsCategory, LogLevel.None);
+        }
         builder.AddTelemetry(serviceName);
 
         builder.Services.AddSettings<ShutdownOptions>(ShutdownOptions.Section);

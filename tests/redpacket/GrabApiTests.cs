@@ -27,6 +27,28 @@ public sealed class GrabApiTests(GrabFixture stack) : IClassFixture<GrabFixture>
     }
 
     [Fact]
+    public async Task Grab_Answers_SentWithContentLengthNotChunked()
+    {
+        // Answers are written in one piece with their length (SizedJsonResult), through nginx as well.
+        var campaign = await stack.Seeder.CreateAsync(3, batches: 1, releasedBatches: 1, DateTimeOffset.UtcNow.AddSeconds(-1));
+        var (_, token) = await stack.NewUserAsync();
+        foreach (var (authorization, outcome) in new[] { (token, "won"), ((string?)null, "unauthorized") })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/grab") { Content = System.Net.Http.Json.JsonContent.Create(new { campaignId = campaign.Id }) };
+            if (authorization is not null)
+            {
+                request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", authorization);
+            }
+            using var response = await stack.Nginx.SendAsync(request);
+            var body = await response.Content.ReadAsByteArrayAsync();
+            Assert.True(response.Headers.TransferEncodingChunked is not true, response.Headers.ToString());
+            Assert.Equal(body.Length, response.Content.Headers.ContentLength);
+            Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+            Assert.Contains($"\"outcome\":\"{outcome}\"", Encoding.UTF8.GetString(body), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task Grab_BlockedUser_RefusedWithinCacheBound()
     {
         var campaign = await stack.Seeder.CreateAsync(3, batches: 1, releasedBatches: 1, DateTimeOffset.UtcNow.AddSeconds(1));

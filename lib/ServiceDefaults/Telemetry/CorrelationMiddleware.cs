@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace ElasticRedPacket.ServiceDefaults.Telemetry;
 
 /// <summary>
-/// Every request gets a correlation id: the caller's X-Correlation-Id, else the W3C trace id,
+/// Every request gets a correlation id: the caller's X-Correlation-Id, else the W3C trace id (when tracing is on),
 /// else the connection's request id. It is echoed in the response and put in the log scope, so
 /// one grab can be followed through nginx, redpacket and account.
 /// </summary>

@@ -23,7 +23,7 @@ public static class GrabApi
         return app;
     }
 
-    public static async Task<Results<JsonHttpResult<GrabResponse>, ProblemHttpResult>> GrabAsync(
+    public static async Task<Results<SizedJsonResult<GrabResponse>, ProblemHttpResult>> GrabAsync(
         HttpContext context, GrabService grabs, OutcomeRecorder outcomes, GrabMetrics metrics, CancellationToken cancellationToken)
     {
         if (context.Request.ContentLength > MaxBodyBytes)
@@ -73,7 +73,7 @@ public static class GrabApi
         {
             context.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
         }
-        return TypedResults.Json(response, GrabJsonContext.Default.GrabResponse, statusCode: StatusOf(answer.Outcome));
+        return new SizedJsonResult<GrabResponse>(response, GrabJsonContext.Default.GrabResponse, StatusOf(answer.Outcome));
     }
 
     public static async Task<Results<JsonHttpResult<ClaimResponse>, ProblemHttpResult>> MineAsync(
