@@ -23,7 +23,8 @@ public sealed class ReportTests
         var audit = new AuditReport(7, "test", [new AuditCheck("one win per user (2)", true, "300 distinct winners")]);
         var slo = SloEvaluator.Evaluate([SloParser.Parse("p99<50ms")], stats, TimeSpan.FromSeconds(3));
         return ReportBuilder.Build("grab-peak", "a test <run>", "grab-peak --rate 1000", DateTimeOffset.UtcNow, "http://127.0.0.1:1/", ["inject 1000/s for 3s"],
-            TimeSpan.FromSeconds(3), stats, [new ProcessReport("redpacket-0", "service", 42, 180.5, 3.2, 106.7)], slo, audit, "PASS", 0);
+            TimeSpan.FromSeconds(3), stats, [new ProcessReport("redpacket-0", "service", 42, 180.5, 3.2, 106.7)], slo, audit, "PASS", 0,
+            new MachineReport(2, 1.62, 1.95, 0.01));
     }
 
     [Fact]
@@ -66,6 +67,9 @@ public sealed class ReportTests
             Assert.DoesNotContain("http://", html.Replace("http://www.w3.org/2000/svg", "", StringComparison.Ordinal).Replace("http://127.0.0.1:1/", "", StringComparison.Ordinal), StringComparison.Ordinal);
             Assert.Contains("a test &lt;run&gt;", html, StringComparison.Ordinal);
             Assert.Contains("| redpacket-0 | service | 42 | 180.5 |", markdown, StringComparison.Ordinal);
+            Assert.Contains("machine (2 cores, every process): 1.62 busy on average, 1.95 in the busiest second", markdown, StringComparison.Ordinal);
+            Assert.Contains("1.95 in the busiest second", html, StringComparison.Ordinal);
+            Assert.Equal(1.95, json.RootElement.GetProperty("machine").GetProperty("busiestSecondCores").GetDouble());
         }
         finally
         {

@@ -108,5 +108,9 @@ public sealed class SloTests
         Assert.Equal("harness", self.Kind);
         Assert.True(self.PeakRssMb > 10);
         Assert.True(self.CpuSeconds > 0.1, $"cpu {self.CpuSeconds}");
+        var machine = Assert.IsType<MachineReport>(sampler.Machine);
+        Assert.Equal(Environment.ProcessorCount, machine.Cores);
+        Assert.InRange(machine.BusyCores, 0.01, machine.Cores);
+        Assert.InRange(machine.BusiestSecondCores, machine.BusyCores - 0.01, machine.Cores);
     }
 }

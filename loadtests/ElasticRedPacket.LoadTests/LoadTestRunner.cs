@@ -72,7 +72,8 @@ public static class LoadTestRunner
             _ => "FAIL (audit)",
         };
         var report = ReportBuilder.Build(scenario.Name, scenario.Description, options.CommandLine, startedAt, context.Ingress.ToString(),
-            [.. phases.Select(p => (p.IsWarmUp ? "warm-up " : "") + p.Describe())], measured, stats, processes, slo, audit, verdict, exitCode);
+            [.. phases.Select(p => (p.IsWarmUp ? "warm-up " : "") + p.Describe())], measured, stats, processes, slo, audit, verdict, exitCode,
+            sampler.Machine);
         var folder = options.Out ?? ReportWriter.DefaultFolder(scenario.Name, startedAt);
         ReportWriter.Write(report, folder);
         await output.WriteLineAsync(Summary(report, folder));
@@ -125,6 +126,10 @@ public static class LoadTestRunner
         if (r.Processes.Count > 1)
         {
             lines.Add("  processes (peak RSS, CPU during the load): " + string.Join(", ", r.Processes.Select(p => string.Create(inv, $"{p.Name} {p.PeakRssMb:0} MB {p.CpuPercent:0}%"))));
+        }
+        if (r.Machine is { } machine)
+        {
+            lines.Add("  " + machine.Describe());
         }
         lines.AddRange(r.Slo.Select(s => string.Create(inv, $"  SLO {s.Expression}: {s.Actual:0.###} {s.Unit} -> {(s.Passed ? "pass" : "FAIL")}")));
         if (r.Audit is { } audit)

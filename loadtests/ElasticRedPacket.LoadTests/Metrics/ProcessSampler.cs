@@ -3,15 +3,19 @@ namespace ElasticRedPacket.LoadTests.Metrics;
 /// <summary>
 /// Samples the local stack's processes once a second during the load (Linux /proc): peak resident
 /// memory and CPU time, per process the stack recorded a pid for ($ERP_DATA_DIR/pids/*.pid, plus
-/// nginx's workers) and the harness itself. The memory target (each service under
-/// 300 MB RSS at peak) is the SLO metric <c>rss_mb</c>.
+/// nginx's workers) and the harness itself, and the whole machine's CPU (<see cref="Machine"/>).
+/// The memory target (each service under 300 MB RSS at peak) is the SLO metric <c>rss_mb</c>.
 /// </summary>
 public sealed class ProcessSampler : IDisposable
 {
     private const double ClockTicksPerSecond = 100; // USER_HZ on Linux
     private readonly Dictionary<int, Tracked> _processes = [];
+    private readonly List<CpuTicks> _machine = [];
     private readonly Lock _gate = new();
     private Timer? _timer;
+
+    /// <summary>The machine's CPU over the sampled time (null before <see cref="Stop"/> or without /proc/stat).</summary>
+    public MachineReport? Machine { get; private set; }
 
     private sealed class Tracked(string name, string kind)
     {
@@ -63,6 +67,7 @@ public sealed class ProcessSampler : IDisposable
         Sample();
         lock (_gate)
         {
+            Machine = MachineReport.From(_machine, Environment.ProcessorCount);
             return [.. _processes.Select(p =>
             {
                 var cpu = p.Value.FirstCpuTicks < 0 ? 0 : (p.Value.LastCpuTicks - p.Value.FirstCpuTicks) / ClockTicksPerSecond;
@@ -80,6 +85,10 @@ public sealed class ProcessSampler : IDisposable
     {
         lock (_gate)
         {
+            if (CpuTicks.Read() is { } machine)
+            {
+                _machine.Add(machine);
+            }
             foreach (var (pid, tracked) in _processes)
             {
                 try

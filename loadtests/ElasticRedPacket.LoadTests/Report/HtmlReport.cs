@@ -55,6 +55,10 @@ public static class HtmlReport
             Table(html, ["process", "kind", "pid", "peak RSS (MB)", "CPU s", "CPU (100% = 1 core)"],
                 [.. r.Processes.Select(p => new[] { p.Name, p.Kind, $"{p.Pid}", F(p.PeakRssMb), F(p.CpuSeconds), F(p.CpuPercent) + "%" })]);
         }
+        if (r.Machine is { } machine)
+        {
+            html.Append("<p>").Append(SvgChart.Html(machine.Describe())).Append(".</p>");
+        }
         if (r.Slo.Count > 0)
         {
             html.Append("<h2>SLO</h2>");

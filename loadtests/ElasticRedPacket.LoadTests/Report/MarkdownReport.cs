@@ -35,6 +35,10 @@ public static class MarkdownReport
             Table(md, ["process", "kind", "pid", "peak RSS (MB)", "CPU s", "CPU (100% = 1 core)"],
                 [.. r.Processes.Select(p => new[] { p.Name, p.Kind, N(p.Pid), F(p.PeakRssMb), F(p.CpuSeconds), F(p.CpuPercent) + "%" })]);
         }
+        if (r.Machine is { } machine)
+        {
+            md.AppendLine(machine.Describe() + ".").AppendLine();
+        }
         if (r.Slo.Count > 0)
         {
             md.AppendLine("## SLO").AppendLine();

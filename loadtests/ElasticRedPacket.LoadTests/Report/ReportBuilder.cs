@@ -9,7 +9,8 @@ public static class ReportBuilder
 {
     public static RunReport Build(
         string scenario, string description, string commandLine, DateTimeOffset startedAt, string target, IReadOnlyList<string> phases, TimeSpan measured,
-        RunStats stats, IReadOnlyList<ProcessReport> processes, IReadOnlyList<SloResult> slo, AuditReport? audit, string verdict, int exitCode)
+        RunStats stats, IReadOnlyList<ProcessReport> processes, IReadOnlyList<SloResult> slo, AuditReport? audit, string verdict, int exitCode,
+        MachineReport? machine = null)
     {
         var completed = stats.Completed;
         var attempted = completed + stats.Dropped;
@@ -24,7 +25,7 @@ public static class ReportBuilder
             .ToList();
         var statusCodes = stats.StatusCounts().ToDictionary(kv => kv.Key == 0 ? "none" : kv.Key.ToString(CultureInfo.InvariantCulture), kv => kv.Value, StringComparer.Ordinal);
         return new RunReport(scenario, description, commandLine, startedAt, target, phases, Math.Round(measured.TotalSeconds, 3), totals,
-            stats.MergedLatency().Summarize(), outcomes, statusCodes, Timeline(stats, measured), processes, slo, audit, verdict, exitCode);
+            stats.MergedLatency().Summarize(), outcomes, statusCodes, Timeline(stats, measured), processes, slo, audit, verdict, exitCode, machine);
     }
 
     private static List<SecondReport> Timeline(RunStats stats, TimeSpan measured)

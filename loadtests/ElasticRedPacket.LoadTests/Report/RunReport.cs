@@ -22,7 +22,8 @@ public sealed record RunReport(
     IReadOnlyList<SloResult> Slo,
     AuditReport? Audit,
     string Verdict,
-    int ExitCode);
+    int ExitCode,
+    MachineReport? Machine = null);
 
 /// <summary>Requests after warm-up: completed (answered or failed), errors (5xx, transport, unexpected), dropped by the generator.</summary>
 public sealed record RunTotals(long Requests, long Completed, long Errors, long Dropped, double ErrorRate, double Throughput, long BytesSent, long BytesReceived);
