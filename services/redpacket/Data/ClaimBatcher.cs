@@ -28,7 +28,9 @@ public readonly record struct ClaimOutcome(ClaimResult Result, int AmountCents, 
 
 /// <summary>
 /// Group commit of claims: every claim that arrives while a batch is being written goes into the next
-/// INSERT (up to Grab:ClaimBatchSize rows, Grab:ClaimWriters batches in flight). The INSERT takes only
+/// INSERT (up to Grab:ClaimBatchSize rows, Grab:ClaimWriters batches in flight), and a batch starts once
+/// its oldest claim has waited Grab:ClaimGatherMilliseconds (one writer gathers at a time, so at moderate
+/// load commits come at most once per gather, not once per claim or two). The INSERT takes only
 /// rows whose packet exists in that campaign with that amount and is not expired (so a poison or stale
 /// message claims nothing, without a foreign key's row lock per claim); unique(packet_id) and
 /// unique(campaign_id, user_id) decide the race; RETURNING tells which rows won, and one more query
@@ -59,6 +61,8 @@ public sealed partial class ClaimBatcher : BackgroundService
         """;
 
     private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(100_000) { FullMode = BoundedChannelFullMode.Wait });
+    private readonly SemaphoreSlim _gathering = new(1, 1);
+    private readonly TimeSpan _gather;
     private readonly NpgsqlDataSource _dataSource;
     private readonly GrabOptions _options;
     private readonly GrabMetrics _metrics;
@@ -68,6 +72,7 @@ public sealed partial class ClaimBatcher : BackgroundService
     {
         _dataSource = dataSource;
         _options = options.Value;
+        _gather = TimeSpan.FromMilliseconds(_options.ClaimGatherMilliseconds);
         _metrics = metrics;
         _logger = logger;
     }
@@ -79,6 +84,7 @@ public sealed partial class ClaimBatcher : BackgroundService
         public long CampaignId { get; } = campaignId;
         public long UserId { get; } = userId;
         public int AmountCents { get; } = amountCents;
+        public long QueuedAt { get; } = Stopwatch.GetTimestamp();
     }
 
     public async Task<ClaimOutcome> ClaimAsync(long packetId, long campaignId, long userId, int amountCents, CancellationToken cancellationToken)
@@ -117,10 +123,7 @@ public sealed partial class ClaimBatcher : BackgroundService
         var batch = new List<Pending>(_options.ClaimBatchSize);
         while (await _queue.Reader.WaitToReadAsync())
         {
-            while (batch.Count < _options.ClaimBatchSize && _queue.Reader.TryRead(out var pending))
-            {
-                batch.Add(pending);
-            }
+            await TakeBatchAsync(batch);
             if (batch.Count == 0)
             {
                 continue;
@@ -140,6 +143,28 @@ public sealed partial class ClaimBatcher : BackgroundService
                 }
             }
             batch.Clear();
+        }
+    }
+
+    /// <summary>The next batch, once its oldest claim has waited the gather time; the other writers wait meanwhile.</summary>
+    private async Task TakeBatchAsync(List<Pending> batch)
+    {
+        await _gathering.WaitAsync();
+        try
+        {
+            if (_queue.Reader.TryPeek(out var oldest) && Gather.Left(_gather, oldest.QueuedAt) is { Ticks: > 0 } left
+                && _queue.Reader.Count < _options.ClaimBatchSize)
+            {
+                await Task.Delay(left);
+            }
+            while (batch.Count < _options.ClaimBatchSize && _queue.Reader.TryRead(out var pending))
+            {
+                batch.Add(pending);
+            }
+        }
+        finally
+        {
+            _gathering.Release();
         }
     }
 

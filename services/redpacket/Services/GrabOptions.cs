@@ -32,6 +32,10 @@ public sealed class GrabOptions
     [Range(1, 32)]
     public int ClaimWriters { get; set; } = 2;
 
+    /// <summary>A grouped INSERT starts once its oldest claim has waited this long (0: at once); as with verify calls, only moderate load waits.</summary>
+    [Range(0, 50)]
+    public int ClaimGatherMilliseconds { get; set; } = 2;
+
     /// <summary>A claim INSERT slower than this fails (nothing said won, the packet stays buffered for the next grab).</summary>
     [Range(1, 120)]
     public int ClaimCommandTimeoutSeconds { get; set; } = 5;
@@ -73,6 +77,14 @@ public sealed class GrabOptions
     /// <summary>Verify calls to account in flight at once; grabs arriving meanwhile go out together in the next call.</summary>
     [Range(1, 64)]
     public int VerifyConcurrency { get; set; } = 2;
+
+    /// <summary>
+    /// A verify call goes once its oldest grab has waited this long (0: at once). Under load grabs wait for a free call
+    /// slot longer than this anyway, so nothing is added; at moderate load each call would otherwise carry a grab or two
+    /// and cost account, nginx and Redis a round trip each (docs/performance.md, session 7).
+    /// </summary>
+    [Range(0, 50)]
+    public int VerifyGatherMilliseconds { get; set; } = 1;
 
     [Range(50, 30_000)]
     public int VerifyTimeoutMilliseconds { get; set; } = 1000;

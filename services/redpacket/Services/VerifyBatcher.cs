@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using ElasticRedPacket.RedPacket.Apis;
 using ElasticRedPacket.ServiceDefaults.Auth;
@@ -19,18 +20,22 @@ public readonly record struct Verification(VerifyDecision Decision, long UserId,
 /// Verifies grabs with account in groups: the grabs that arrive while Grab:VerifyConcurrency calls are
 /// in flight go out together in the next call (up to Grab:VerifyBatchSize), so under load one HTTP
 /// round trip, one Redis script call and one hop through the internal ingress serve many grabs, and
-/// at low load a grab waits for nobody. When account cannot answer, each grab is shed or, if the
-/// operator allowed it, checked locally by its token's signature.
+/// a call waits until its oldest grab has waited Grab:VerifyGatherMilliseconds (a few ms at moderate
+/// load, nothing under load, where grabs already waited for a slot). When account cannot answer, each
+/// grab is shed or, if the operator allowed it, checked locally by its token's signature.
 /// </summary>
 public sealed class VerifyBatcher(AccountClient account, TokenSigner signer, IOptions<GrabOptions> options) : BackgroundService
 {
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
     private readonly GrabOptions _options = options.Value;
+    private readonly TimeSpan _gather = TimeSpan.FromMilliseconds(options.Value.VerifyGatherMilliseconds);
 
     private sealed class Pending(string token, long campaignId)
         : TaskCompletionSource<Verification>(TaskCreationOptions.RunContinuationsAsynchronously)
     {
         public VerifyRequest Request { get; } = new(token, campaignId);
+
+        public long QueuedAt { get; } = Stopwatch.GetTimestamp();
     }
 
     public Task<Verification> VerifyAsync(string token, long campaignId)
@@ -51,6 +56,10 @@ public sealed class VerifyBatcher(AccountClient account, TokenSigner signer, IOp
         while (await _queue.Reader.WaitToReadAsync(CancellationToken.None))
         {
             await slots.WaitAsync(CancellationToken.None); // while every slot is busy, grabs gather for the next call
+            if (_queue.Reader.TryPeek(out var oldest) && Gather.Left(_gather, oldest.QueuedAt) is { Ticks: > 0 } left)
+            {
+                await Task.Delay(left, CancellationToken.None);
+            }
             var batch = new List<Pending>();
             while (batch.Count < _options.VerifyBatchSize && _queue.Reader.TryRead(out var pending))
             {
