@@ -28,7 +28,9 @@ public sealed class RabbitMqConnection(ConnectionFactory factory, ILogger<Rabbit
             {
                 try
                 {
-                    _connection = await factory.CreateConnectionAsync(cancellationToken);
+                    var created = await factory.CreateConnectionAsync(cancellationToken);
+                    LogRecovery(created);
+                    _connection = created;
                 }
                 catch (Exception ex) when (ex is RabbitMQ.Client.Exceptions.BrokerUnreachableException or IOException)
                 {
@@ -43,6 +45,30 @@ public sealed class RabbitMqConnection(ConnectionFactory factory, ILogger<Rabbit
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>
+    /// Automatic recovery is the client's; these lines say whether it ran. Once in CI (session 7) a
+    /// service's connection stayed closed after a broker restart while the others recovered
+    /// (rabbitmq-dotnet-client issue 1871): the next time, the log shows which step stopped.
+    /// </summary>
+    private void LogRecovery(IConnection connection)
+    {
+        connection.ConnectionShutdownAsync += (_, e) =>
+        {
+            logger.LogWarning("RabbitMQ connection closed by {Initiator}: {Code} {Text}", e.Initiator, e.ReplyCode, e.ReplyText);
+            return Task.CompletedTask;
+        };
+        connection.ConnectionRecoveryErrorAsync += (_, e) =>
+        {
+            logger.LogWarning(e.Exception, "RabbitMQ connection recovery attempt failed; the client retries");
+            return Task.CompletedTask;
+        };
+        connection.RecoverySucceededAsync += (_, _) =>
+        {
+            logger.LogInformation("RabbitMQ connection recovered");
+            return Task.CompletedTask;
+        };
     }
 
     public async ValueTask DisposeAsync()
