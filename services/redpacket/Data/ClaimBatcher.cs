@@ -152,8 +152,7 @@ public sealed partial class ClaimBatcher : BackgroundService
         await _gathering.WaitAsync();
         try
         {
-            if (_queue.Reader.TryPeek(out var oldest) && Gather.Left(_gather, oldest.QueuedAt) is { Ticks: > 0 } left
-                && _queue.Reader.Count < _options.ClaimBatchSize)
+            if (_queue.Reader.TryPeek(out var oldest) && Gather.Left(_gather, oldest.QueuedAt) is { Ticks: > 0 } left)
             {
                 await Task.Delay(left);
             }

@@ -20,8 +20,8 @@ public readonly record struct Verification(VerifyDecision Decision, long UserId,
 /// Verifies grabs with account in groups: the grabs that arrive while Grab:VerifyConcurrency calls are
 /// in flight go out together in the next call (up to Grab:VerifyBatchSize), so under load one HTTP
 /// round trip, one Redis script call and one hop through the internal ingress serve many grabs, and
-/// a call waits until its oldest grab has waited Grab:VerifyGatherMilliseconds (a few ms at moderate
-/// load, nothing under load, where grabs already waited for a slot). When account cannot answer, each
+/// a call waits until its oldest grab has waited Grab:VerifyGatherMilliseconds (about a millisecond at
+/// moderate load, nothing under load, where grabs already waited for a slot). When account cannot answer, each
 /// grab is shed or, if the operator allowed it, checked locally by its token's signature.
 /// </summary>
 public sealed class VerifyBatcher(AccountClient account, TokenSigner signer, IOptions<GrabOptions> options) : BackgroundService
