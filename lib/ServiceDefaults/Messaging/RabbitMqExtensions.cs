@@ -31,6 +31,8 @@ public static class RabbitMqExtensions
 
         builder.Services.AddSingleton(factory);
         builder.Services.AddSingleton<RabbitMqConnection>();
+        builder.Services.AddSettings<RabbitMqOptions>(RabbitMqOptions.Section);
+        builder.Services.AddHostedService<StuckConnectionWatchdog>();
         builder.Services.AddSingleton<ConfirmingPublisher>();
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
             "rabbitmq",

@@ -34,6 +34,7 @@ public sealed partial class CampaignConsumer : IAsyncDisposable
     private long _lastUsedTicks;
     private string? _consumerTag;
     private Func<bool> _connectionOpen = static () => false;
+    private CancellationToken _connectionReplaced;
     private bool _closedAlone;
 
     private CampaignConsumer(long campaignId, IChannel channel, int prefetch, ILogger logger)
@@ -68,10 +69,13 @@ public sealed partial class CampaignConsumer : IAsyncDisposable
     /// is not broken: the client library recovers it and its consumer once the connection is back, and
     /// a replacement opened meanwhile left a recovered consumer holding Grab:Prefetch packets unacked
     /// in a buffer no grab reads (found by bench/chaos.sh: a RabbitMQ restart mid-load stranded 94 packets).
+    /// A consumer whose connection was replaced (its recovery never ran: RabbitMqConnection.ReplaceIfStuckAsync) is broken too.
     /// </summary>
-    public bool IsBroken => !_channel.IsOpen && Volatile.Read(ref _closedAlone) && _connectionOpen();
+    public bool IsBroken => _connectionReplaced.IsCancellationRequested || (!_channel.IsOpen && Volatile.Read(ref _closedAlone) && _connectionOpen());
 
-    public static async Task<CampaignConsumer> StartAsync(long campaignId, IConnection connection, int prefetch, ILogger logger, CancellationToken cancellationToken)
+    /// <param name="connectionReplaced">Fires when <paramref name="connection"/> is replaced (RabbitMqConnection.ReplacedToken).</param>
+    public static async Task<CampaignConsumer> StartAsync(long campaignId, IConnection connection, int prefetch, ILogger logger, CancellationToken cancellationToken,
+        CancellationToken connectionReplaced = default)
     {
         var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
         try
@@ -79,7 +83,7 @@ public sealed partial class CampaignConsumer : IAsyncDisposable
             var queue = Topology.PacketQueue(campaignId);
             var declared = await Topology.DeclarePacketQueueAsync(channel, campaignId, cancellationToken);
             await channel.BasicQosAsync(0, (ushort)prefetch, global: false, cancellationToken);
-            var consumer = new CampaignConsumer(campaignId, channel, prefetch, logger) { _connectionOpen = () => connection.IsOpen };
+            var consumer = new CampaignConsumer(campaignId, channel, prefetch, logger) { _connectionOpen = () => connection.IsOpen, _connectionReplaced = connectionReplaced };
             consumer._ackLoop = consumer.AckLoopAsync();
             consumer._awaitingFirstFill = declared.MessageCount > 0;
             consumer._startedTicks = DateTime.UtcNow.Ticks;

@@ -26,7 +26,7 @@ public sealed class ConsumerRegistry(
         if (task.IsCompletedSuccessfully && task.Result.IsBroken
             && _consumers.TryRemove(new KeyValuePair<long, Lazy<Task<CampaignConsumer>>>(campaignId, lazy)))
         {
-            logger.LogWarning("Campaign {CampaignId}: consumer channel closed by the broker; starting a new one", campaignId);
+            logger.LogWarning("Campaign {CampaignId}: consumer channel closed by the broker, or its connection replaced; starting a new one", campaignId);
             _ = task.Result.DisposeAsync().AsTask();
             return GetAsync(campaignId, cancellationToken);
         }
@@ -56,7 +56,7 @@ public sealed class ConsumerRegistry(
         var state = await states.GetAsync(campaignId, timeout.Token);
         var prefetch = PrefetchFor(state.LargestBatch, options.Value.Prefetch);
         var conn = await connection.GetAsync(timeout.Token);
-        var consumer = await CampaignConsumer.StartAsync(campaignId, conn, prefetch, logger, timeout.Token);
+        var consumer = await CampaignConsumer.StartAsync(campaignId, conn, prefetch, logger, timeout.Token, connection.ReplacedToken(conn));
         logger.LogInformation("Campaign {CampaignId}: consuming {Queue} with prefetch {Prefetch} (largest batch {LargestBatch})",
             campaignId, Topology.PacketQueue(campaignId), prefetch, state.LargestBatch);
         return consumer;

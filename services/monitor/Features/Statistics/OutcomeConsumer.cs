@@ -14,7 +14,8 @@ namespace ElasticRedPacket.Monitor.Features.Statistics;
 /// replica) and records them in PostgreSQL in groups: every batch that arrived while the previous
 /// group was written goes into the next transaction, then one ack (multiple) settles the group.
 /// A malformed batch is nacked without requeue and dead-lettered; a database failure requeues the
-/// group after a pause. The consumer survives broker restarts through the connection's automatic recovery.
+/// group after a pause. The consumer survives broker restarts through the connection's automatic recovery, and
+/// starts again on a new connection when that recovery never runs (RabbitMqConnection.ReplaceIfStuckAsync).
 /// </summary>
 public sealed partial class OutcomeConsumer(
     RabbitMqConnection connection,
@@ -23,27 +24,49 @@ public sealed partial class OutcomeConsumer(
     IOptions<MonitorOptions> options,
     ILogger<OutcomeConsumer> logger) : BackgroundService
 {
-    private readonly Channel<(ulong Tag, OutcomeBatch Batch)> _received = Channel.CreateUnbounded<(ulong, OutcomeBatch)>(
-        new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-    private IChannel? _channel;
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var conn = await connection.GetAsync(stoppingToken);
-        var channel = await conn.CreateChannelAsync(cancellationToken: stoppingToken);
-        _channel = channel;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var conn = await connection.GetAsync(stoppingToken);
+            using var replaced = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, connection.ReplacedToken(conn));
+            try
+            {
+                await ConsumeAsync(conn, replaced.Token, stoppingToken);
+                if (!stoppingToken.IsCancellationRequested)
+                {
+                    LogRestarting();
+                }
+            }
+            catch (Exception ex) when (ex is AlreadyClosedException or OperationInterruptedException)
+            {
+                // The connection closed while the consumer was being set up: try again once it is back.
+                LogStartFailed(ex.Message);
+                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Consumes on one connection until it is replaced (its recovery never ran) or the service stops.
+    /// Delivery tags belong to their channel, so every channel gets its own queue of received batches.
+    /// </summary>
+    private async Task ConsumeAsync(IConnection conn, CancellationToken replaced, CancellationToken stoppingToken)
+    {
+        var channel = await conn.CreateChannelAsync(cancellationToken: replaced);
+        var received = Channel.CreateUnbounded<(ulong Tag, OutcomeBatch Batch)>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         try
         {
-            await Topology.DeclareSharedAsync(channel, stoppingToken);
-            await channel.BasicQosAsync(0, (ushort)options.Value.OutcomePrefetch, false, stoppingToken);
+            await Topology.DeclareSharedAsync(channel, replaced);
+            await channel.BasicQosAsync(0, (ushort)options.Value.OutcomePrefetch, false, replaced);
             var consumer = new AsyncEventingBasicConsumer(channel);
-            consumer.ReceivedAsync += (_, delivery) => ReceiveAsync(delivery);
-            await channel.BasicConsumeAsync(Topology.OutcomeQueue, autoAck: false, consumer, stoppingToken);
-            await RecordGroupsAsync(stoppingToken);
+            consumer.ReceivedAsync += (_, delivery) => ReceiveAsync(channel, received.Writer, delivery);
+            await channel.BasicConsumeAsync(Topology.OutcomeQueue, autoAck: false, consumer, replaced);
+            await RecordGroupsAsync(channel, received.Reader, replaced, stoppingToken);
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (replaced.IsCancellationRequested)
         {
-            // Stopping: unacked batches go back to the queue when the channel closes.
+            // Stopping, or the connection was replaced: unacked batches go back to the queue when the channel closes.
         }
         finally
         {
@@ -60,26 +83,27 @@ public sealed partial class OutcomeConsumer(
     }
 
     /// <summary>Parses in the handler: the delivery's body is only valid until it returns.</summary>
-    private async Task ReceiveAsync(BasicDeliverEventArgs delivery)
+    private async Task ReceiveAsync(IChannel channel, ChannelWriter<(ulong, OutcomeBatch)> received, BasicDeliverEventArgs delivery)
     {
         if (!TryParse(delivery.Body, out var batch))
         {
             LogMalformed(delivery.BasicProperties.MessageId);
             metrics.OutcomeBatches(OutcomeBatchResult.Malformed, 1);
-            await _channel!.BasicNackAsync(delivery.DeliveryTag, multiple: false, requeue: false, CancellationToken.None);
+            await channel.BasicNackAsync(delivery.DeliveryTag, multiple: false, requeue: false, CancellationToken.None);
             return;
         }
-        _received.Writer.TryWrite((delivery.DeliveryTag, batch));
+        received.TryWrite((delivery.DeliveryTag, batch));
     }
 
-    private async Task RecordGroupsAsync(CancellationToken stoppingToken)
+    /// <summary>Waits for batches until <paramref name="replaced"/>; a group being written finishes (or fails) on <paramref name="stoppingToken"/> alone.</summary>
+    private async Task RecordGroupsAsync(IChannel channel, ChannelReader<(ulong Tag, OutcomeBatch Batch)> received, CancellationToken replaced, CancellationToken stoppingToken)
     {
         var group = new List<OutcomeBatch>();
-        while (await _received.Reader.WaitToReadAsync(stoppingToken))
+        while (await received.WaitToReadAsync(replaced))
         {
             group.Clear();
             ulong last = 0;
-            while (group.Count < options.Value.OutcomePrefetch && _received.Reader.TryRead(out var item))
+            while (group.Count < options.Value.OutcomePrefetch && received.TryRead(out var item))
             {
                 group.Add(item.Batch);
                 last = item.Tag;
@@ -101,9 +125,9 @@ public sealed partial class OutcomeConsumer(
                 LogRecordFailed(ex, group.Count);
                 metrics.OutcomeBatches(OutcomeBatchResult.Failed, group.Count);
                 recorded = false;
-                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
+                await Task.Delay(TimeSpan.FromSeconds(1), replaced);
             }
-            await SettleAsync(last, recorded);
+            await SettleAsync(channel, last, recorded);
         }
     }
 
@@ -113,17 +137,17 @@ public sealed partial class OutcomeConsumer(
     /// closed by a broker restart returns the group to the queue by itself, and the recovered channel
     /// ignores tags from before the restart.
     /// </summary>
-    private async Task SettleAsync(ulong last, bool recorded)
+    private async Task SettleAsync(IChannel channel, ulong last, bool recorded)
     {
         try
         {
             if (recorded)
             {
-                await _channel!.BasicAckAsync(last, multiple: true, CancellationToken.None);
+                await channel.BasicAckAsync(last, multiple: true, CancellationToken.None);
             }
             else
             {
-                await _channel!.BasicNackAsync(last, multiple: true, requeue: true, CancellationToken.None);
+                await channel.BasicNackAsync(last, multiple: true, requeue: true, CancellationToken.None);
             }
         }
         catch (Exception ex) when (ex is AlreadyClosedException or OperationInterruptedException or ObjectDisposedException)
@@ -158,6 +182,12 @@ public sealed partial class OutcomeConsumer(
             return false;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "RabbitMQ connection replaced: consuming outcome batches again on the new one")]
+    private partial void LogRestarting();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Starting the outcome consumer failed ({Reason}); trying again in a second")]
+    private partial void LogStartFailed(string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Malformed outcome batch {MessageId}: dead-lettered")]
     private partial void LogMalformed(string? messageId);
