@@ -38,9 +38,10 @@ public sealed partial class OutcomeConsumer(
                     LogRestarting();
                 }
             }
-            catch (Exception ex) when (ex is AlreadyClosedException or OperationInterruptedException)
+            catch (Exception ex) when (ex is AlreadyClosedException or OperationInterruptedException
+                || (ex is OperationCanceledException && !stoppingToken.IsCancellationRequested))
             {
-                // The connection closed while the consumer was being set up: try again once it is back.
+                // The connection closed, or was replaced, while the consumer was being set up: try again.
                 LogStartFailed(ex.Message);
                 await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
             }
