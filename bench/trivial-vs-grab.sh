@@ -13,7 +13,8 @@
 #
 # --stack-env   stack.env of a running stack (default .local/dev/stack.env; ERP_STACK_ENV also works)
 # --users       virtual users (keep-alive connections), one or a comma-separated list, each used by both
-#               halves (default 64,128,256)
+#               halves (default 64,128,256,512: the grab path, whose requests wait for shared round trips,
+#               still gains from 256 to 512 users while the trivial endpoint peaks near 128)
 # --duration    measured seconds of each run (default 10s; a 2 s warm-up precedes each trivial run)
 # --wrk         also measure the trivial endpoint with wrk (-t2 -c<users>), as a sanity check of the harness
 # --trivial-only  skip the grab half (before the grab path exists)
@@ -26,7 +27,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/.." && pwd)
 stack_env=${ERP_STACK_ENV:-$repo/.local/dev/stack.env}
-users=64,128,256 duration=10s with_wrk=0 trivial_only=0 grab_accounts=300000 grab_warmup=10s
+users=64,128,256,512 duration=10s with_wrk=0 trivial_only=0 grab_accounts=300000 grab_warmup=10s
 while [ $# -gt 0 ]; do
   case "$1" in
     --stack-env) stack_env=$2; shift 2 ;;
