@@ -5,15 +5,15 @@ using Microsoft.Extensions.Options;
 namespace ElasticRedPacket.RedPacket.Tests;
 
 /// <summary>
-/// The claimed count is the costly part of a campaign's state: it is counted on the first read, when a
-/// grab that found no packet asks, and never again once the campaign is sold out (real PostgreSQL).
+/// A campaign's state is cached for an interval; its claimed count comes from claim_counts, which the
+/// ledger's triggers keep equal to the claims in every committed transaction (real PostgreSQL).
 /// </summary>
 public sealed class CampaignStateCacheTests(GrabFixture stack) : IClassFixture<GrabFixture>
 {
     private static readonly TimeSpan PastTheCache = TimeSpan.FromSeconds(10);
 
     [Fact]
-    public async Task ClaimedCount_OnlyWhenAGrabAsks_AndNeverAgainOnceSoldOut()
+    public async Task ClaimedCount_CachedForAnInterval_FreshWhenAGrabAsks()
     {
         var campaign = await stack.Seeder.CreateAsync(5, batches: 1, releasedBatches: 1, DateTimeOffset.UtcNow.AddMinutes(-1));
         var time = new ManualTime();
@@ -23,23 +23,58 @@ public sealed class CampaignStateCacheTests(GrabFixture stack) : IClassFixture<G
         Assert.Equal((5L, 0L), (first.ReleasedPackets, first.Claimed));
 
         await SetClaimsAsync(campaign.Id, campaign.Packets.Select(p => p.PacketId), add: true);
-        time.Advance(PastTheCache);
-        var reread = await cache.GetAsync(campaign.Id, CancellationToken.None);
-        Assert.Equal(0, reread.Claimed); // read again, but nobody asked for the count
-        Assert.False(reread.SoldOut);
+        Assert.Equal(0, (await cache.GetAsync(campaign.Id, CancellationToken.None)).Claimed); // within the interval: cached
+        Assert.Equal(0, (await cache.GetFreshAsync(campaign.Id, PastTheCache, CancellationToken.None)).Claimed);
 
-        var counted = await cache.GetCountedAsync(campaign.Id, CancellationToken.None);
-        Assert.Equal(5, counted.Claimed);
-        Assert.True(counted.SoldOut);
-        Assert.True(counted.LedgerFinal);
+        var fresh = await cache.GetFreshAsync(campaign.Id, TimeSpan.Zero, CancellationToken.None);
+        Assert.Equal(5, fresh.Claimed);
+        Assert.True(fresh.SoldOut);
+        Assert.True(fresh.LedgerFinal);
 
-        // A sold-out campaign is never counted again: a row removed behind its back (a final ledger never
-        // loses one) does not show, however often a grab asks.
         await SetClaimsAsync(campaign.Id, [campaign.Packets[0].PacketId], add: false);
         time.Advance(PastTheCache);
-        Assert.Equal(5, (await cache.GetCountedAsync(campaign.Id, CancellationToken.None)).Claimed);
-        time.Advance(PastTheCache);
-        Assert.Equal(5, (await cache.GetAsync(campaign.Id, CancellationToken.None)).Claimed);
+        var reread = await cache.GetAsync(campaign.Id, CancellationToken.None);
+        Assert.Equal(4, reread.Claimed);
+        Assert.False(reread.SoldOut);
+    }
+
+    [Fact]
+    public async Task ClaimCounts_FollowInsertsDeletesAndUpdates()
+    {
+        var campaign = await stack.Seeder.CreateAsync(6, batches: 1, releasedBatches: 1, DateTimeOffset.UtcNow.AddMinutes(-1));
+        var ids = campaign.Packets.Select(p => p.PacketId).ToArray();
+        await AssertCountsMatchLedgerAsync(campaign.Id, expectedClaims: 0);
+
+        await SetClaimsAsync(campaign.Id, ids[..4], add: true);
+        await AssertCountsMatchLedgerAsync(campaign.Id, expectedClaims: 4);
+        await SetClaimsAsync(campaign.Id, ids[4..], add: true);
+        await AssertCountsMatchLedgerAsync(campaign.Id, expectedClaims: 6);
+
+        await using (var update = stack.Seeder.Database.CreateCommand("UPDATE claims SET amount_cents = amount_cents + 1 WHERE campaign_id = @c AND packet_id = ANY(@p)"))
+        {
+            update.Parameters.AddWithValue("c", campaign.Id);
+            update.Parameters.AddWithValue("p", ids[..2]);
+            Assert.Equal(2, await update.ExecuteNonQueryAsync());
+        }
+        await AssertCountsMatchLedgerAsync(campaign.Id, expectedClaims: 6);
+
+        await SetClaimsAsync(campaign.Id, ids[1..3], add: false);
+        await AssertCountsMatchLedgerAsync(campaign.Id, expectedClaims: 4);
+    }
+
+    private async Task AssertCountsMatchLedgerAsync(long campaignId, long expectedClaims)
+    {
+        await using var command = stack.Seeder.Database.CreateCommand("""
+            SELECT (SELECT count(*) FROM claims WHERE campaign_id = @c),
+                   (SELECT coalesce(sum(amount_cents), 0) FROM claims WHERE campaign_id = @c)::bigint,
+                   (SELECT coalesce(sum(claimed), 0) FROM claim_counts WHERE campaign_id = @c)::bigint,
+                   (SELECT coalesce(sum(amount_cents), 0) FROM claim_counts WHERE campaign_id = @c)::bigint
+            """);
+        command.Parameters.AddWithValue("c", campaignId);
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        Assert.Equal(expectedClaims, reader.GetInt64(0));
+        Assert.Equal((reader.GetInt64(0), reader.GetInt64(1)), (reader.GetInt64(2), reader.GetInt64(3)));
     }
 
     private async Task SetClaimsAsync(long campaignId, IEnumerable<long> packetIds, bool add)

@@ -39,10 +39,9 @@ public sealed record CampaignState(
 /// <summary>
 /// Campaign state per campaign, re-read at most every Grab:CampaignCacheMilliseconds by one caller
 /// (the others use the previous value meanwhile), so a crowd of grabs costs one query per interval.
-/// The claimed count (a count over the campaign's ledger rows: tens of ms of PostgreSQL CPU at
-/// 300,000 claims) is only re-counted when a grab found no packet and asks whether the campaign is
-/// sold out (<see cref="GetCountedAsync"/>), and never once it is; otherwise the last count is kept,
-/// which can only under-count: it delays sold_out by at most an interval, never says it falsely.
+/// The claimed count comes from claim_counts (kept by triggers in each claim's transaction: a sum over
+/// a few rows, not a count over the ledger), so every read carries it. A stale read can only
+/// under-count: it delays sold_out, never says it falsely.
 /// </summary>
 public sealed class CampaignStateCache(NpgsqlDataSource dataSource, TimeProvider time, IOptions<GrabOptions> options)
 {
@@ -53,8 +52,6 @@ public sealed class CampaignStateCache(NpgsqlDataSource dataSource, TimeProvider
     {
         public CampaignState? State;
         public long FetchedTicks;
-        public long CountedTicks;
-        public long CountWantedTicks;
         public Task<CampaignState>? Refresh;
     }
 
@@ -72,16 +69,14 @@ public sealed class CampaignStateCache(NpgsqlDataSource dataSource, TimeProvider
     }
 
     /// <summary>
-    /// The state with a claimed count at most an interval old (a grab found no packet: is it sold out?).
-    /// Grabs asking this within an interval share one count.
+    /// The state read at most <paramref name="maxAge"/> ago (a grab found no packet: is it sold out?), or the
+    /// cached one once it is sold out. Grabs asking while a read runs share it.
     /// </summary>
-    public ValueTask<CampaignState> GetCountedAsync(long campaignId, CancellationToken cancellationToken)
+    public ValueTask<CampaignState> GetFreshAsync(long campaignId, TimeSpan maxAge, CancellationToken cancellationToken)
     {
         var entry = _entries.GetOrAdd(campaignId, static _ => new Entry());
-        var now = time.GetUtcNow().UtcTicks;
-        Volatile.Write(ref entry.CountWantedTicks, now);
         var state = Volatile.Read(ref entry.State);
-        if (state is not null && (state.SoldOut || now - Volatile.Read(ref entry.CountedTicks) < _ttlTicks))
+        if (state is not null && (state.SoldOut || time.GetUtcNow().UtcTicks - Volatile.Read(ref entry.FetchedTicks) < maxAge.Ticks))
         {
             return GetAsync(campaignId, cancellationToken);
         }
@@ -128,18 +123,10 @@ public sealed class CampaignStateCache(NpgsqlDataSource dataSource, TimeProvider
     {
         try
         {
-            var started = time.GetUtcNow().UtcTicks;
-            var previous = Volatile.Read(ref entry.State);
-            // Counted when nothing is known yet, or when a grab asked lately and the count could still change.
-            var count = previous is null
-                || (started - Volatile.Read(ref entry.CountWantedTicks) < 2 * _ttlTicks && !previous.SoldOut);
-            var state = await LoadAsync(campaignId, count ? null : previous?.Claimed ?? 0);
+            var started = time.GetUtcNow().UtcTicks; // the read's age counts from its start: claims may commit while it runs
+            var state = await LoadAsync(campaignId);
             Volatile.Write(ref entry.State, state);
-            if (count)
-            {
-                Volatile.Write(ref entry.CountedTicks, started);
-            }
-            Volatile.Write(ref entry.FetchedTicks, time.GetUtcNow().UtcTicks);
+            Volatile.Write(ref entry.FetchedTicks, started);
             Clear(entry, mine);
             mine.SetResult(state);
         }
@@ -162,8 +149,7 @@ public sealed class CampaignStateCache(NpgsqlDataSource dataSource, TimeProvider
         }
     }
 
-    /// <summary>Reads the campaign; counts its claims unless <paramref name="knownClaimed"/> is given.</summary>
-    private async Task<CampaignState> LoadAsync(long campaignId, long? knownClaimed)
+    private async Task<CampaignState> LoadAsync(long campaignId)
     {
         await using var connection = await dataSource.OpenConnectionAsync();
         var row = await connection.QuerySingleOrDefaultAsync<Row>("""
@@ -173,11 +159,11 @@ public sealed class CampaignStateCache(NpgsqlDataSource dataSource, TimeProvider
                    coalesce(sum(b.packet_count) FILTER (WHERE b.released_at IS NOT NULL), 0)::bigint AS ReleasedPackets,
                    min(b.due_at) FILTER (WHERE b.released_at IS NULL) AS NextReleaseAt,
                    coalesce(max(b.packet_count), 0)::bigint AS LargestBatch,
-                   CASE WHEN @count THEN (SELECT count(*) FROM claims k WHERE k.campaign_id = c.id) ELSE @knownClaimed END AS Claimed
+                   (SELECT coalesce(sum(k.claimed), 0) FROM claim_counts k WHERE k.campaign_id = c.id)::bigint AS Claimed
             FROM campaigns c LEFT JOIN release_batches b ON b.campaign_id = c.id
             WHERE c.id = @campaignId
             GROUP BY c.id
-            """, new { campaignId, count = knownClaimed is null, knownClaimed = knownClaimed ?? 0 });
+            """, new { campaignId });
         return row is null
             ? CampaignState.Missing
             : new CampaignState(true, AsUtc(row.StartsAt), row.Status, row.Batches, row.ReleasedBatches, row.ReleasedPackets,

@@ -26,6 +26,8 @@ public sealed partial class GrabService(
     ILogger<GrabService> logger)
 {
     private const int MaxPacketsPerGrab = 8;
+    /// <summary>While a grab waits on an empty buffer, how often the campaign's state is read to see whether it sold out.</summary>
+    private static readonly TimeSpan SoldOutCheckEvery = TimeSpan.FromMilliseconds(10);
     private readonly TimeSpan _bufferWait = TimeSpan.FromMilliseconds(options.Value.BufferWaitMilliseconds);
     private int _inFlight;
 
@@ -105,7 +107,7 @@ public sealed partial class GrabService(
 
         for (var i = 0; i < MaxPacketsPerGrab; i++)
         {
-            var taken = await consumer.TakeAsync(consumer.AwaitingFirstFill ? CampaignConsumer.FirstFillWait : _bufferWait, cancellationToken);
+            var taken = await TakeUnlessSoldOutAsync(consumer, consumer.AwaitingFirstFill ? CampaignConsumer.FirstFillWait : _bufferWait, cancellationToken);
             if (taken is not { } delivery)
             {
                 break;
@@ -147,7 +149,7 @@ public sealed partial class GrabService(
         // if the ledger says every released packet is claimed and no batch is due.
         try
         {
-            state = await states.GetCountedAsync(campaignId, cancellationToken);
+            state = await states.GetFreshAsync(campaignId, SoldOutCheckEvery, cancellationToken);
         }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
         {
@@ -174,6 +176,50 @@ public sealed partial class GrabService(
             ? SecondsUntil(next)
             : 1;
         return Answer(GrabOutcome.TryAgain, campaignId, nextReleaseAt: state.AllReleased ? null : state.NextReleaseAt, retryAfter: retry, verifiedBy: verifiedBy);
+    }
+
+    /// <summary>
+    /// The next packet of this replica's buffer, waiting up to <paramref name="wait"/> for one; null when none came or the
+    /// campaign sold out meanwhile. An empty buffer means either that the packets in flight hold all of the prefetch (one
+    /// arrives as soon as a claim commits) or that the queue is empty. So while grabs wait, one of them reads the state every
+    /// <see cref="SoldOutCheckEvery"/> (claim_counts makes it cheap), and at a sell-out the crowd hears sold_out once the
+    /// last claims commit instead of after the whole wait (docs/performance.md, session 9).
+    /// </summary>
+    private ValueTask<Delivery?> TakeUnlessSoldOutAsync(CampaignConsumer consumer, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        var take = consumer.TakeAsync(wait, cancellationToken);
+        if (!take.IsCompleted && consumer.TryStartSoldOutWatch())
+        {
+            _ = WatchForSoldOutAsync(consumer);
+        }
+        return take;
+    }
+
+    private async Task WatchForSoldOutAsync(CampaignConsumer consumer)
+    {
+        try
+        {
+            while (consumer.Waiting > 0)
+            {
+                await Task.Delay(SoldOutCheckEvery);
+                try
+                {
+                    if ((await states.GetFreshAsync(consumer.CampaignId, SoldOutCheckEvery, CancellationToken.None)).SoldOut)
+                    {
+                        consumer.SoldOut();
+                        return;
+                    }
+                }
+                catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+                {
+                    // The ledger cannot say: the grabs wait for a packet as before.
+                }
+            }
+        }
+        finally
+        {
+            consumer.EndSoldOutWatch();
+        }
     }
 
     /// <summary>

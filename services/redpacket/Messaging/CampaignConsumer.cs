@@ -36,6 +36,9 @@ public sealed partial class CampaignConsumer : IAsyncDisposable
     private Func<bool> _connectionOpen = static () => false;
     private CancellationToken _connectionReplaced;
     private bool _closedAlone;
+    private readonly CancellationTokenSource _soldOut = new(); // never disposed: grabs may still link to it while the consumer stops (no timer inside)
+    private int _waiting;
+    private int _soldOutWatch;
 
     private CampaignConsumer(long campaignId, IChannel channel, int prefetch, ILogger logger)
     {
@@ -103,7 +106,21 @@ public sealed partial class CampaignConsumer : IAsyncDisposable
 
     public void Touch() => Volatile.Write(ref _lastUsedTicks, DateTime.UtcNow.Ticks);
 
-    /// <summary>The next buffered packet, or null when none arrives within <paramref name="wait"/>.</summary>
+    /// <summary>Grabs waiting for a packet on the empty buffer.</summary>
+    public int Waiting => Volatile.Read(ref _waiting);
+
+    /// <summary>
+    /// Claims the watch for a sell-out while grabs wait (true for one caller at a time, until <see cref="EndSoldOutWatch"/>):
+    /// one loop reads the campaign's state for all of them instead of each waiter on its own timer.
+    /// </summary>
+    public bool TryStartSoldOutWatch() => Interlocked.CompareExchange(ref _soldOutWatch, 1, 0) == 0;
+
+    public void EndSoldOutWatch() => Volatile.Write(ref _soldOutWatch, 0);
+
+    /// <summary>The ledger says every packet is claimed: every grab waiting for one stops waiting (and any later wait ends at once).</summary>
+    public void SoldOut() => _soldOut.Cancel();
+
+    /// <summary>The next buffered packet, or null when none arrives within <paramref name="wait"/> (or the campaign sold out meanwhile).</summary>
     public async ValueTask<Delivery?> TakeAsync(TimeSpan wait, CancellationToken cancellationToken)
     {
         Touch();
@@ -121,8 +138,9 @@ public sealed partial class CampaignConsumer : IAsyncDisposable
             {
                 return null;
             }
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _soldOut.Token);
             timeout.CancelAfter(wait);
+            Interlocked.Increment(ref _waiting);
             try
             {
                 delivery = await _buffer.Reader.ReadAsync(timeout.Token);
@@ -134,6 +152,10 @@ public sealed partial class CampaignConsumer : IAsyncDisposable
             catch (ChannelClosedException)
             {
                 return null;
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _waiting);
             }
             if (delivery.Generation == Volatile.Read(ref _generation))
             {
