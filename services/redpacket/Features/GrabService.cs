@@ -149,7 +149,7 @@ public sealed partial class GrabService(
         // if the ledger says every released packet is claimed and no batch is due.
         try
         {
-            state = await states.GetFreshAsync(campaignId, SoldOutCheckEvery, cancellationToken);
+            state = await SellOutStateAsync(campaignId, cancellationToken);
         }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
         {
@@ -195,6 +195,17 @@ public sealed partial class GrabService(
         return take;
     }
 
+    /// <summary>
+    /// The state for "is it sold out?": read afresh (at most <see cref="SoldOutCheckEvery"/> old) once the last batch is out,
+    /// the cached one before that. Between releases the grabs waiting for the next batch would otherwise cost a read every
+    /// 10 ms per replica, for an answer only the last batch can change.
+    /// </summary>
+    private async ValueTask<CampaignState> SellOutStateAsync(long campaignId, CancellationToken cancellationToken)
+    {
+        var state = await states.GetAsync(campaignId, cancellationToken);
+        return state.SoldOut || !state.AllReleased ? state : await states.GetFreshAsync(campaignId, SoldOutCheckEvery, cancellationToken);
+    }
+
     private async Task WatchForSoldOutAsync(CampaignConsumer consumer)
     {
         try
@@ -204,7 +215,7 @@ public sealed partial class GrabService(
                 await Task.Delay(SoldOutCheckEvery);
                 try
                 {
-                    if ((await states.GetFreshAsync(consumer.CampaignId, SoldOutCheckEvery, CancellationToken.None)).SoldOut)
+                    if ((await SellOutStateAsync(consumer.CampaignId, CancellationToken.None)).SoldOut)
                     {
                         consumer.SoldOut();
                         return;
