@@ -73,7 +73,7 @@ public static class LoadTestRunner
         };
         var report = ReportBuilder.Build(scenario.Name, scenario.Description, options.CommandLine, startedAt, context.Ingress.ToString(),
             [.. phases.Select(p => (p.IsWarmUp ? "warm-up " : "") + p.Describe())], measured, stats, processes, slo, audit, verdict, exitCode,
-            sampler.Machine);
+            sampler.Machine, PhaseBreakdown.Build(phases, stats, rules));
         var folder = options.Out ?? ReportWriter.DefaultFolder(scenario.Name, startedAt);
         ReportWriter.Write(report, folder);
         await output.WriteLineAsync(Summary(report, folder));
@@ -132,6 +132,15 @@ public static class LoadTestRunner
             lines.Add("  " + machine.Describe());
         }
         lines.AddRange(r.Slo.Select(s => string.Create(inv, $"  SLO {s.Expression}: {s.Actual:0.###} {s.Unit} -> {(s.Passed ? "pass" : "FAIL")}")));
+        if (r.PhaseResults is { Count: > 1 } phases)
+        {
+            lines.AddRange(phases.Select(p => string.Create(inv,
+                $"  phase {p.Phase} (s {p.FromSecond}-{p.ToSecond}): {p.Throughput:0.#}/s answered, dropped {p.Dropped}, p50 {p.P50} p99 {p.P99} ms{(p.Slo.Count == 0 ? "" : p.MeetsSlo ? ", SLOs met" : ", SLO broken")}")));
+            if (PhaseBreakdown.Conclusion(r) is { } conclusion)
+            {
+                lines.Add("  " + conclusion);
+            }
+        }
         if (r.Audit is { } audit)
         {
             lines.AddRange(audit.Checks.Select(c => $"  audit {(c.Passed ? "pass" : "FAIL")}: {c.Name}: {c.Detail}"));

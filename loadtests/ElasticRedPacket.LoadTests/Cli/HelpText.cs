@@ -51,6 +51,8 @@ public static class HelpText
                                 error_rate<0.1%, dropped_rate<0.1%, dropped<=0, rps>=9500, status_5xx<1, requests[won]>=1,
                                 rss_mb<300 (peak RSS of the largest service process of a local stack)
           --slo-file PATH       JSON: ["p99<50ms", ...] or {"slo": [...]}
+                                with several measured phases each is also judged on its own requests, and the report
+                                names the highest inject rate every phase met the SLOs up to (rising steps: docs/loadtest.md)
           --no-audit            skip the audit                             --audit-wait D  retry a failing audit this long (15s)
           --audit-settle D      management API counts must hold still this long before a clean audit (6s: longer than
                                 they lag the queue; use 11s or more against a broker with RabbitMQ's 5 s defaults)

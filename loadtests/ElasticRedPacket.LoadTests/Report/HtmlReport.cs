@@ -69,6 +69,15 @@ public static class HtmlReport
             html.Append(inv, $"<h2>Audit of campaign {audit.CampaignId} ({SvgChart.Html(audit.Source)}): <span class=\"{(audit.Passed ? "pass" : "fail")}\">{(audit.Passed ? "clean" : "FAILED")}</span></h2>");
             Table(html, ["check (guarantee)", "verdict", "detail"], [.. audit.Checks.Select(c => new[] { c.Name, c.Passed ? "pass" : "FAIL", c.Detail })]);
         }
+        if (r.PhaseResults is { Count: > 1 } phases)
+        {
+            html.Append("<h2>Per phase (requests by intended start; SLO: the rules a phase is judged on alone)</h2>");
+            Table(html, PhaseBreakdown.Headers, phases.Select(PhaseBreakdown.Row));
+            if (PhaseBreakdown.Conclusion(r) is { } conclusion)
+            {
+                html.Append("<p>").Append(SvgChart.Html(conclusion)).Append("</p>");
+            }
+        }
         html.Append("<h2>Per second</h2>");
         Table(html, ["s", "started", "completed", "dropped", "errors", "p50", "p95", "p99", "max"],
             [.. timeline.Select(s => new[] { $"{s.Second}", $"{s.Started}", $"{s.Completed}", $"{s.Dropped}", $"{s.Errors}", F(s.P50), F(s.P95), F(s.P99), F(s.Max) })]);
@@ -91,7 +100,7 @@ public static class HtmlReport
             html.Append("<tr>");
             foreach (var cell in row)
             {
-                var css = cell == "FAIL" ? " class=\"fail\"" : cell == "pass" ? " class=\"pass\"" : "";
+                var css = cell.StartsWith("FAIL", StringComparison.Ordinal) ? " class=\"fail\"" : cell == "pass" ? " class=\"pass\"" : "";
                 html.Append("<td").Append(css).Append('>').Append(SvgChart.Html(cell)).Append("</td>");
             }
             html.Append("</tr>");

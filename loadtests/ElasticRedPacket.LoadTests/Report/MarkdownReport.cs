@@ -49,6 +49,15 @@ public static class MarkdownReport
             md.AppendLine(inv, $"## Audit of campaign {audit.CampaignId} ({audit.Source}): {(audit.Passed ? "clean" : "FAILED")}").AppendLine();
             Table(md, ["check (guarantee)", "verdict", "detail"], [.. audit.Checks.Select(c => new[] { c.Name, c.Passed ? "pass" : "**FAIL**", c.Detail })]);
         }
+        if (r.PhaseResults is { Count: > 1 } phases)
+        {
+            md.AppendLine("## Per phase (requests by intended start; SLO: the rules a phase is judged on alone)").AppendLine();
+            Table(md, PhaseBreakdown.Headers, phases.Select(PhaseBreakdown.Row));
+            if (PhaseBreakdown.Conclusion(r) is { } conclusion)
+            {
+                md.AppendLine(conclusion).AppendLine();
+            }
+        }
         md.AppendLine("## Per second").AppendLine();
         Table(md, ["s", "started", "completed", "dropped", "errors", "p50", "p95", "p99", "max"],
             [.. r.Timeline.Select(s => new[] { N(s.Second), N(s.Started), N(s.Completed), N(s.Dropped), N(s.Errors), F(s.P50), F(s.P95), F(s.P99), F(s.Max) })]);

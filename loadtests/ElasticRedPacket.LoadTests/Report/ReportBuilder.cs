@@ -10,7 +10,7 @@ public static class ReportBuilder
     public static RunReport Build(
         string scenario, string description, string commandLine, DateTimeOffset startedAt, string target, IReadOnlyList<string> phases, TimeSpan measured,
         RunStats stats, IReadOnlyList<ProcessReport> processes, IReadOnlyList<SloResult> slo, AuditReport? audit, string verdict, int exitCode,
-        MachineReport? machine = null)
+        MachineReport? machine = null, IReadOnlyList<PhaseReport>? phaseResults = null)
     {
         var completed = stats.Completed;
         var attempted = completed + stats.Dropped;
@@ -25,7 +25,8 @@ public static class ReportBuilder
             .ToList();
         var statusCodes = stats.StatusCounts().ToDictionary(kv => kv.Key == 0 ? "none" : kv.Key.ToString(CultureInfo.InvariantCulture), kv => kv.Value, StringComparer.Ordinal);
         return new RunReport(scenario, description, commandLine, startedAt, target, phases, Math.Round(measured.TotalSeconds, 3), totals,
-            stats.MergedLatency().Summarize(), outcomes, statusCodes, Timeline(stats, measured), processes, slo, audit, verdict, exitCode, machine);
+            stats.MergedLatency().Summarize(), outcomes, statusCodes, Timeline(stats, measured), processes, slo, audit, verdict, exitCode, machine,
+            phaseResults, phaseResults is null ? null : PhaseBreakdown.SustainedRate(phaseResults));
     }
 
     private static List<SecondReport> Timeline(RunStats stats, TimeSpan measured)

@@ -23,7 +23,9 @@ public sealed record RunReport(
     AuditReport? Audit,
     string Verdict,
     int ExitCode,
-    MachineReport? Machine = null);
+    MachineReport? Machine = null,
+    IReadOnlyList<PhaseReport>? PhaseResults = null,
+    double? SustainedRate = null);
 
 /// <summary>Requests after warm-up: completed (answered or failed), errors (5xx, transport, unexpected), dropped by the generator.</summary>
 public sealed record RunTotals(long Requests, long Completed, long Errors, long Dropped, double ErrorRate, double Throughput, long BytesSent, long BytesReceived);

@@ -29,8 +29,37 @@ public static class SloEvaluator
             histogram = stats.OutcomeLatency(index);
             requests = stats.OutcomeCount(index);
         }
-        var attempted = stats.Completed + stats.Dropped;
-        return rule.Metric switch
+        return PerRequest(rule.Metric, histogram, stats.Completed, stats.Errors, stats.Dropped, measured) ?? rule.Metric switch
+        {
+            "status_5xx" => (stats.StatusCounts().Where(kv => kv.Key >= 500).Sum(kv => kv.Value), "responses"),
+            "requests" => (requests, "requests"),
+            "rss_mb" => (processes.Where(p => p.Kind == "service").Select(p => p.PeakRssMb).DefaultIfEmpty(0).Max(), "MB (largest service process)"),
+            _ => throw new Cli.UsageException($"unknown metric {rule.Metric}"),
+        };
+    }
+
+    /// <summary>
+    /// Judges one phase on the rules that its own requests measure: latency over all outcomes, error and dropped
+    /// rates and counts, rps. Rules for one outcome, status codes or RSS are whole-run rules and are left out.
+    /// </summary>
+    public static IReadOnlyList<SloResult> EvaluatePhase(IEnumerable<SloRule> rules, LatencyHistogram latency, long errors, long dropped, TimeSpan during)
+    {
+        var results = new List<SloResult>();
+        foreach (var rule in rules.Where(r => r.Outcome is null))
+        {
+            if (PerRequest(rule.Metric, latency, latency.TotalCount, errors, dropped, during) is var (actual, unit))
+            {
+                results.Add(new SloResult(rule.Expression, Math.Round(actual, 6), unit, rule.Holds(actual)));
+            }
+        }
+        return results;
+    }
+
+    /// <summary>The metrics measured from a set of requests alone (null for any other metric).</summary>
+    private static (double Value, string Unit)? PerRequest(string metric, LatencyHistogram histogram, long completed, long errors, long dropped, TimeSpan during)
+    {
+        var attempted = completed + dropped;
+        return metric switch
         {
             "p50" => (Ms(histogram.ValueAtQuantile(0.50)), "ms"),
             "p75" => (Ms(histogram.ValueAtQuantile(0.75)), "ms"),
@@ -40,14 +69,11 @@ public static class SloEvaluator
             "p99.9" => (Ms(histogram.ValueAtQuantile(0.999)), "ms"),
             "max" => (Ms(histogram.Max), "ms"),
             "mean" => (Ms(histogram.Mean), "ms"),
-            "error_rate" => (attempted == 0 ? 0 : (double)(stats.Errors + stats.Dropped) / attempted, "fraction"),
-            "dropped_rate" => (attempted == 0 ? 0 : (double)stats.Dropped / attempted, "fraction"),
-            "dropped" => (stats.Dropped, "requests"),
-            "rps" => (measured.TotalSeconds <= 0 ? 0 : stats.Completed / measured.TotalSeconds, "req/s"),
-            "status_5xx" => (stats.StatusCounts().Where(kv => kv.Key >= 500).Sum(kv => kv.Value), "responses"),
-            "requests" => (requests, "requests"),
-            "rss_mb" => (processes.Where(p => p.Kind == "service").Select(p => p.PeakRssMb).DefaultIfEmpty(0).Max(), "MB (largest service process)"),
-            _ => throw new Cli.UsageException($"unknown metric {rule.Metric}"),
+            "error_rate" => (attempted == 0 ? 0 : (double)(errors + dropped) / attempted, "fraction"),
+            "dropped_rate" => (attempted == 0 ? 0 : (double)dropped / attempted, "fraction"),
+            "dropped" => (dropped, "requests"),
+            "rps" => (during.TotalSeconds <= 0 ? 0 : completed / during.TotalSeconds, "req/s"),
+            _ => null,
         };
     }
 
