@@ -48,4 +48,26 @@ public sealed class MachineLoadTests
         Assert.Null(MachineReport.From([], 2));
         Assert.Null(MachineReport.From([new CpuTicks(1, 1, 0)], 2));
     }
+
+    [Fact]
+    public void MachineSecond_SamplesAroundTheMeasuredRun_EachIntervalToTheSecondOfItsMidpoint()
+    {
+        var f = Stopwatch.Frequency;
+        const long start = 1_000_000_000;
+        (long, CpuTicks)[] samples =
+        [
+            (start - f, new(0, 0, 0)),                  // warm-up interval: left out
+            (start, new(100, 100, 0)),
+            (start + f, new(250, 140, 10)),             // second 0: 150 busy, 40 idle, 10 stolen of 200
+            (start + (2 * f), new(270, 320, 10)),       // second 1: 20 busy of 200
+            (start + (2 * f) + (f / 2), new(300, 320, 70)), // half a second later, midpoint in second 2: 30 busy, 60 stolen of 90
+        ];
+
+        var seconds = MachineSecond.From(samples, start, cores: 2);
+
+        Assert.Equal([0, 1, 2], seconds.Keys.Order());
+        Assert.Equal(new MachineSecond(1.5, 0.1), seconds[0]);
+        Assert.Equal(new MachineSecond(0.2, 0), seconds[1]);
+        Assert.Equal(new MachineSecond(0.67, 1.33), seconds[2]);
+    }
 }

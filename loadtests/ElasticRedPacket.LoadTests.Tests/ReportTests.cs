@@ -24,7 +24,7 @@ public sealed class ReportTests
         var slo = SloEvaluator.Evaluate([SloParser.Parse("p99<50ms")], stats, TimeSpan.FromSeconds(3));
         return ReportBuilder.Build("grab-peak", "a test <run>", "grab-peak --rate 1000", DateTimeOffset.UtcNow, "http://127.0.0.1:1/", ["inject 1000/s for 3s"],
             TimeSpan.FromSeconds(3), stats, [new ProcessReport("redpacket-0", "service", 42, 180.5, 3.2, 106.7)], slo, audit, "PASS", 0,
-            new MachineReport(2, 1.62, 1.95, 0.01));
+            new MachineReport(2, 1.62, 1.95, 0.01), machineSeconds: new Dictionary<int, MachineSecond> { [1] = new(1.8, 0.4) });
     }
 
     [Fact]
@@ -40,6 +40,8 @@ public sealed class ReportTests
         Assert.All(report.Timeline.Take(3), s => Assert.InRange(s.Started, 1000, 1001));
         Assert.Equal(3000, report.Timeline.Sum(s => s.Completed));
         Assert.Equal(0, report.Timeline[3].Started);
+        Assert.Equal((1.8, 0.4), (report.Timeline[1].BusyCores, report.Timeline[1].StolenCores));
+        Assert.Null(report.Timeline[0].StolenCores);
         Assert.Equal(300, report.Outcomes.Single(o => o.Outcome == "won").Count);
         Assert.Equal(2, report.Latency.P50, 1);
     }
@@ -69,6 +71,8 @@ public sealed class ReportTests
             Assert.Contains("| redpacket-0 | service | 42 | 180.5 |", markdown, StringComparison.Ordinal);
             Assert.Contains("machine (2 cores, every process): 1.62 busy on average, 1.95 in the busiest second", markdown, StringComparison.Ordinal);
             Assert.Contains("1.95 in the busiest second", html, StringComparison.Ordinal);
+            Assert.Contains("| 1.80 | 0.40 |", markdown, StringComparison.Ordinal); // second 1: busy and stolen cores
+            Assert.Contains("The machine per second", html, StringComparison.Ordinal);
             Assert.Equal(1.95, json.RootElement.GetProperty("machine").GetProperty("busiestSecondCores").GetDouble());
         }
         finally

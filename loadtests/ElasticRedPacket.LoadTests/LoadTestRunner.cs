@@ -73,7 +73,7 @@ public static class LoadTestRunner
         };
         var report = ReportBuilder.Build(scenario.Name, scenario.Description, options.CommandLine, startedAt, context.Ingress.ToString(),
             [.. phases.Select(p => (p.IsWarmUp ? "warm-up " : "") + p.Describe())], measured, stats, processes, slo, audit, verdict, exitCode,
-            sampler.Machine, PhaseBreakdown.Build(phases, stats, rules));
+            sampler.Machine, PhaseBreakdown.Build(phases, stats, rules), sampler.HarnessGc, sampler.MachineSeconds(stats.StartTimestamp));
         var folder = options.Out ?? ReportWriter.DefaultFolder(scenario.Name, startedAt);
         ReportWriter.Write(report, folder);
         await output.WriteLineAsync(Summary(report, folder));
@@ -130,6 +130,10 @@ public static class LoadTestRunner
         if (r.Machine is { } machine)
         {
             lines.Add("  " + machine.Describe());
+        }
+        if (r.HarnessGc is { } gc)
+        {
+            lines.Add("  " + gc.Describe());
         }
         lines.AddRange(r.Slo.Select(s => string.Create(inv, $"  SLO {s.Expression}: {s.Actual:0.###} {s.Unit} -> {(s.Passed ? "pass" : "FAIL")}")));
         if (r.PhaseResults is { Count: > 1 } phases)

@@ -74,3 +74,32 @@ public sealed record MachineReport(int Cores, double BusyCores, double BusiestSe
     public string Describe() => string.Create(CultureInfo.InvariantCulture,
         $"machine ({Cores} cores, every process): {BusyCores:0.00} busy on average, {BusiestSecondCores:0.00} in the busiest second, {StolenCores:0.00} stolen by the hypervisor");
 }
+
+/// <summary>One second of the measured run as the machine saw it, in cores: busy, and stolen by the hypervisor.</summary>
+public readonly record struct MachineSecond(double BusyCores, double StolenCores)
+{
+    /// <summary>
+    /// Per measured second, from samples taken about once a second (Stopwatch timestamp, ticks): each interval
+    /// between two samples goes to the second its midpoint falls in, counted from <paramref name="measureStart"/>
+    /// (intervals before it, the warm-up, are left out).
+    /// </summary>
+    public static IReadOnlyDictionary<int, MachineSecond> From(IReadOnlyList<(long Timestamp, CpuTicks Ticks)> samples, long measureStart, int cores)
+    {
+        var seconds = new Dictionary<int, MachineSecond>();
+        for (var i = 1; i < samples.Count; i++)
+        {
+            var (from, before) = samples[i - 1];
+            var (to, after) = samples[i];
+            var total = after.Total - before.Total;
+            var middle = from + ((to - from) / 2);
+            if (total <= 0 || middle < measureStart)
+            {
+                continue;
+            }
+            var second = (int)((middle - measureStart) / Stopwatch.Frequency);
+            seconds[second] = new MachineSecond(
+                Math.Round((double)cores * (after.Busy - before.Busy) / total, 2), Math.Round((double)cores * (after.Stolen - before.Stolen) / total, 2));
+        }
+        return seconds;
+    }
+}

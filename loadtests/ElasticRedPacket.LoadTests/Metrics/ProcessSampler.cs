@@ -3,19 +3,24 @@ namespace ElasticRedPacket.LoadTests.Metrics;
 /// <summary>
 /// Samples the local stack's processes once a second during the load (Linux /proc): peak resident
 /// memory and CPU time, per process the stack recorded a pid for ($ERP_DATA_DIR/pids/*.pid, plus
-/// nginx's workers) and the harness itself, and the whole machine's CPU (<see cref="Machine"/>).
+/// nginx's workers) and the harness itself, the whole machine's CPU (<see cref="Machine"/>) and the
+/// harness's own garbage collections (<see cref="HarnessGc"/>).
 /// The memory target (each service under 300 MB RSS at peak) is the SLO metric <c>rss_mb</c>.
 /// </summary>
 public sealed class ProcessSampler : IDisposable
 {
     private const double ClockTicksPerSecond = 100; // USER_HZ on Linux
     private readonly Dictionary<int, Tracked> _processes = [];
-    private readonly List<CpuTicks> _machine = [];
+    private readonly List<(long Timestamp, CpuTicks Ticks)> _machine = [];
     private readonly Lock _gate = new();
+    private readonly HarnessGcWatch _gc = new();
     private Timer? _timer;
 
     /// <summary>The machine's CPU over the sampled time (null before <see cref="Stop"/> or without /proc/stat).</summary>
     public MachineReport? Machine { get; private set; }
+
+    /// <summary>The harness's own garbage collections over the sampled time (null before <see cref="Stop"/>).</summary>
+    public HarnessGcReport? HarnessGc { get; private set; }
 
     private sealed class Tracked(string name, string kind)
     {
@@ -56,6 +61,7 @@ public sealed class ProcessSampler : IDisposable
 
     public void Start()
     {
+        _gc.Start();
         Sample(); // the CPU baseline, taken before the first timer tick
         _timer = new Timer(static s => ((ProcessSampler)s!).Sample(), this, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
@@ -67,13 +73,23 @@ public sealed class ProcessSampler : IDisposable
         Sample();
         lock (_gate)
         {
-            Machine = MachineReport.From(_machine, Environment.ProcessorCount);
+            Machine = MachineReport.From([.. _machine.Select(m => m.Ticks)], Environment.ProcessorCount);
+            HarnessGc = _gc.Stop();
             return [.. _processes.Select(p =>
             {
                 var cpu = p.Value.FirstCpuTicks < 0 ? 0 : (p.Value.LastCpuTicks - p.Value.FirstCpuTicks) / ClockTicksPerSecond;
                 return new ProcessReport(p.Value.Name, p.Value.Kind, p.Key, Math.Round(p.Value.PeakRssKb / 1024.0, 1), Math.Round(cpu, 2),
                     elapsed.TotalSeconds <= 0 ? 0 : Math.Round(100 * cpu / elapsed.TotalSeconds, 1));
             })];
+        }
+    }
+
+    /// <summary>The machine per measured second (busy and stolen cores), from the samples taken so far.</summary>
+    public IReadOnlyDictionary<int, MachineSecond> MachineSeconds(long measureStart)
+    {
+        lock (_gate)
+        {
+            return MachineSecond.From(_machine, measureStart, Environment.ProcessorCount);
         }
     }
 
@@ -85,9 +101,10 @@ public sealed class ProcessSampler : IDisposable
     {
         lock (_gate)
         {
+            _gc.Sample();
             if (CpuTicks.Read() is { } machine)
             {
-                _machine.Add(machine);
+                _machine.Add((Stopwatch.GetTimestamp(), machine));
             }
             foreach (var (pid, tracked) in _processes)
             {

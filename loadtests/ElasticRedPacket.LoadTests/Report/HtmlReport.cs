@@ -34,6 +34,15 @@ public static class HtmlReport
             new("p95", "#ff7f0e", [.. timeline.Select(s => s.P95)]),
             new("p99", "#d62728", [.. timeline.Select(s => s.P99)]),
         ]));
+        if (timeline.Any(s => s.BusyCores is not null))
+        {
+            // Beside the latency: a slow second with the cores stolen by the hypervisor was the machine, not the build.
+            html.Append(SvgChart.Line("The machine per second (every process)", "cores",
+            [
+                new("busy", "#7f7f7f", [.. timeline.Select(s => s.BusyCores ?? 0)]),
+                new("stolen by the hypervisor", "#d62728", [.. timeline.Select(s => s.StolenCores ?? 0)]),
+            ]));
+        }
 
         // Outcomes over time: for a grab run this shows each batch release (won) and the sell-outs between them.
         string[] palette = ["#2ca02c", "#1f77b4", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#d62728"];
@@ -59,6 +68,10 @@ public static class HtmlReport
         {
             html.Append("<p>").Append(SvgChart.Html(machine.Describe())).Append(".</p>");
         }
+        if (r.HarnessGc is { } gc)
+        {
+            html.Append("<p>").Append(SvgChart.Html(gc.Describe())).Append(".</p>");
+        }
         if (r.Slo.Count > 0)
         {
             html.Append("<h2>SLO</h2>");
@@ -79,8 +92,9 @@ public static class HtmlReport
             }
         }
         html.Append("<h2>Per second</h2>");
-        Table(html, ["s", "started", "completed", "dropped", "errors", "p50", "p95", "p99", "max"],
-            [.. timeline.Select(s => new[] { $"{s.Second}", $"{s.Started}", $"{s.Completed}", $"{s.Dropped}", $"{s.Errors}", F(s.P50), F(s.P95), F(s.P99), F(s.Max) })]);
+        Table(html, ["s", "started", "completed", "dropped", "errors", "p50", "p95", "p99", "max", "machine busy", "stolen"],
+            [.. timeline.Select(s => new[] { $"{s.Second}", $"{s.Started}", $"{s.Completed}", $"{s.Dropped}", $"{s.Errors}", F(s.P50), F(s.P95), F(s.P99), F(s.Max),
+                MarkdownReport.Cores(s.BusyCores), MarkdownReport.Cores(s.StolenCores) })]);
         html.Append("</body></html>");
         return html.ToString();
     }

@@ -39,6 +39,10 @@ public static class MarkdownReport
         {
             md.AppendLine(machine.Describe() + ".").AppendLine();
         }
+        if (r.HarnessGc is { } gc)
+        {
+            md.AppendLine(gc.Describe() + ".").AppendLine();
+        }
         if (r.Slo.Count > 0)
         {
             md.AppendLine("## SLO").AppendLine();
@@ -59,8 +63,8 @@ public static class MarkdownReport
             }
         }
         md.AppendLine("## Per second").AppendLine();
-        Table(md, ["s", "started", "completed", "dropped", "errors", "p50", "p95", "p99", "max"],
-            [.. r.Timeline.Select(s => new[] { N(s.Second), N(s.Started), N(s.Completed), N(s.Dropped), N(s.Errors), F(s.P50), F(s.P95), F(s.P99), F(s.Max) })]);
+        Table(md, ["s", "started", "completed", "dropped", "errors", "p50", "p95", "p99", "max", "machine busy", "stolen"],
+            [.. r.Timeline.Select(s => new[] { N(s.Second), N(s.Started), N(s.Completed), N(s.Dropped), N(s.Errors), F(s.P50), F(s.P95), F(s.P99), F(s.Max), Cores(s.BusyCores), Cores(s.StolenCores) })]);
         return md.ToString();
     }
 
@@ -73,6 +77,8 @@ public static class MarkdownReport
     };
 
     private static string[] Row(string name, LatencySummary l) => [name, N(l.Count), F(l.P50), F(l.P75), F(l.P95), F(l.P99), F(l.P999), F(l.Max), F(l.Mean)];
+
+    internal static string Cores(double? cores) => cores is { } c ? c.ToString("0.00", CultureInfo.InvariantCulture) : "-";
 
     private static string F(double value) => value.ToString("0.###", CultureInfo.InvariantCulture);
 

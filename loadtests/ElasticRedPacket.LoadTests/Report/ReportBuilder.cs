@@ -10,7 +10,8 @@ public static class ReportBuilder
     public static RunReport Build(
         string scenario, string description, string commandLine, DateTimeOffset startedAt, string target, IReadOnlyList<string> phases, TimeSpan measured,
         RunStats stats, IReadOnlyList<ProcessReport> processes, IReadOnlyList<SloResult> slo, AuditReport? audit, string verdict, int exitCode,
-        MachineReport? machine = null, IReadOnlyList<PhaseReport>? phaseResults = null)
+        MachineReport? machine = null, IReadOnlyList<PhaseReport>? phaseResults = null, HarnessGcReport? harnessGc = null,
+        IReadOnlyDictionary<int, MachineSecond>? machineSeconds = null)
     {
         var completed = stats.Completed;
         var attempted = completed + stats.Dropped;
@@ -25,20 +26,22 @@ public static class ReportBuilder
             .ToList();
         var statusCodes = stats.StatusCounts().ToDictionary(kv => kv.Key == 0 ? "none" : kv.Key.ToString(CultureInfo.InvariantCulture), kv => kv.Value, StringComparer.Ordinal);
         return new RunReport(scenario, description, commandLine, startedAt, target, phases, Math.Round(measured.TotalSeconds, 3), totals,
-            stats.MergedLatency().Summarize(), outcomes, statusCodes, Timeline(stats, measured), processes, slo, audit, verdict, exitCode, machine,
-            phaseResults, phaseResults is null ? null : PhaseBreakdown.SustainedRate(phaseResults));
+            stats.MergedLatency().Summarize(), outcomes, statusCodes, Timeline(stats, measured, machineSeconds ?? new Dictionary<int, MachineSecond>()), processes, slo, audit, verdict, exitCode, machine,
+            phaseResults, phaseResults is null ? null : PhaseBreakdown.SustainedRate(phaseResults), harnessGc);
     }
 
-    private static List<SecondReport> Timeline(RunStats stats, TimeSpan measured)
+    private static List<SecondReport> Timeline(RunStats stats, TimeSpan measured, IReadOnlyDictionary<int, MachineSecond> machine)
     {
         var seconds = Math.Max(stats.LastSecond + 1, (int)Math.Ceiling(measured.TotalSeconds));
         var timeline = new List<SecondReport>(seconds);
+        double? Busy(int s) => machine.TryGetValue(s, out var m) ? m.BusyCores : null;
+        double? Stolen(int s) => machine.TryGetValue(s, out var m) ? m.StolenCores : null;
         for (var s = 0; s < seconds; s++)
         {
             var second = stats.SecondAt(s);
             if (second is null)
             {
-                timeline.Add(new SecondReport(s, 0, 0, 0, 0, 0, 0, 0, 0, new Dictionary<string, long>()));
+                timeline.Add(new SecondReport(s, 0, 0, 0, 0, 0, 0, 0, 0, new Dictionary<string, long>(), Busy(s), Stolen(s)));
                 continue;
             }
             var latency = second.Latency;
@@ -47,7 +50,7 @@ public static class ReportBuilder
                 .Where(i => second.OutcomeCount(i) > 0)
                 .ToDictionary(i => stats.Outcomes[i], i => second.OutcomeCount(i), StringComparer.Ordinal);
             timeline.Add(new SecondReport(s, started, second.Completed, second.Dropped, second.Errors,
-                Ms(latency.ValueAtQuantile(0.5)), Ms(latency.ValueAtQuantile(0.95)), Ms(latency.ValueAtQuantile(0.99)), Ms(latency.Max), outcomes));
+                Ms(latency.ValueAtQuantile(0.5)), Ms(latency.ValueAtQuantile(0.95)), Ms(latency.ValueAtQuantile(0.99)), Ms(latency.Max), outcomes, Busy(s), Stolen(s)));
         }
         return timeline;
     }

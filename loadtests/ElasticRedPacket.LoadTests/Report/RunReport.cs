@@ -25,7 +25,8 @@ public sealed record RunReport(
     int ExitCode,
     MachineReport? Machine = null,
     IReadOnlyList<PhaseReport>? PhaseResults = null,
-    double? SustainedRate = null);
+    double? SustainedRate = null,
+    HarnessGcReport? HarnessGc = null);
 
 /// <summary>Requests after warm-up: completed (answered or failed), errors (5xx, transport, unexpected), dropped by the generator.</summary>
 public sealed record RunTotals(long Requests, long Completed, long Errors, long Dropped, double ErrorRate, double Throughput, long BytesSent, long BytesReceived);
@@ -34,6 +35,8 @@ public sealed record OutcomeReport(string Outcome, long Count, LatencySummary La
 
 /// <summary>
 /// One second: requests by intended start (started = completed + dropped; their latency
-/// percentiles, errors, outcome counts) and completions in that second (throughput).
+/// percentiles, errors, outcome counts) and completions in that second (throughput). BusyCores and
+/// StolenCores: the whole machine in that second (null where the harness cannot read /proc/stat).
 /// </summary>
-public sealed record SecondReport(int Second, long Started, long Completed, long Dropped, long Errors, double P50, double P95, double P99, double Max, IReadOnlyDictionary<string, long> Outcomes);
+public sealed record SecondReport(int Second, long Started, long Completed, long Dropped, long Errors, double P50, double P95, double P99, double Max, IReadOnlyDictionary<string, long> Outcomes,
+    double? BusyCores = null, double? StolenCores = null);
