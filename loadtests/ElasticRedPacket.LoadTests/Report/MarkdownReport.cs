@@ -80,9 +80,9 @@ public static class MarkdownReport
 
     internal static string Cores(double? cores) => cores is { } c ? c.ToString("0.00", CultureInfo.InvariantCulture) : "-";
 
-    private static string F(double value) => value.ToString("0.###", CultureInfo.InvariantCulture);
+    internal static string F(double value) => value.ToString("0.###", CultureInfo.InvariantCulture);
 
-    private static string N(long value) => value.ToString(CultureInfo.InvariantCulture);
+    internal static string N(long value) => value.ToString(CultureInfo.InvariantCulture);
 
     private static void Table(StringBuilder md, string[] headers, IEnumerable<string[]> rows)
     {

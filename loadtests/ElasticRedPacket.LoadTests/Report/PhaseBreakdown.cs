@@ -48,7 +48,7 @@ public static class PhaseBreakdown
             reports.Add(new PhaseReport(
                 phase.Describe(), from, to, phase is Inject inject ? inject.Rate : null, answered + dropped, answered, dropped, errors,
                 Math.Round(answered / phase.During.TotalSeconds, 1),
-                Ms(latency.ValueAtQuantile(0.5)), Ms(latency.ValueAtQuantile(0.95)), Ms(latency.ValueAtQuantile(0.99)), Ms(latency.Max),
+                ReportBuilder.Ms(latency.ValueAtQuantile(0.5)), ReportBuilder.Ms(latency.ValueAtQuantile(0.95)), ReportBuilder.Ms(latency.ValueAtQuantile(0.99)), ReportBuilder.Ms(latency.Max),
                 SloEvaluator.EvaluatePhase(rules, latency, errors, dropped, phase.During)));
         }
         return reports;
@@ -85,8 +85,8 @@ public static class PhaseBreakdown
 
     public static string[] Row(PhaseReport p) =>
     [
-        p.Phase, $"{p.FromSecond}-{p.ToSecond}", N(p.Requests), F(p.Throughput), N(p.Dropped), N(p.Errors), F(p.P50), F(p.P95), F(p.P99), F(p.Max),
-        p.Slo.Count == 0 ? "-" : p.MeetsSlo ? "pass" : "FAIL " + string.Join(", ", p.Slo.Where(s => !s.Passed).Select(s => $"{s.Expression} ({F(s.Actual)} {s.Unit})")),
+        p.Phase, $"{p.FromSecond}-{p.ToSecond}", MarkdownReport.N(p.Requests), MarkdownReport.F(p.Throughput), MarkdownReport.N(p.Dropped), MarkdownReport.N(p.Errors), MarkdownReport.F(p.P50), MarkdownReport.F(p.P95), MarkdownReport.F(p.P99), MarkdownReport.F(p.Max),
+        p.Slo.Count == 0 ? "-" : p.MeetsSlo ? "pass" : "FAIL " + string.Join(", ", p.Slo.Where(s => !s.Passed).Select(s => $"{s.Expression} ({MarkdownReport.F(s.Actual)} {s.Unit})")),
     ];
 
     /// <summary>What the steps tell (null when the run has one measured phase or no rule a phase can be judged on).</summary>
@@ -97,13 +97,7 @@ public static class PhaseBreakdown
             return null;
         }
         return report.SustainedRate is { } rate
-            ? $"Sustained within the SLOs: every phase up to {F(rate)}/s met them" + (phases.All(p => p.MeetsSlo) ? "." : $"; the first to break one: {phases.First(p => !p.MeetsSlo).Phase}.")
+            ? $"Sustained within the SLOs: every phase up to {MarkdownReport.F(rate)}/s met them" + (phases.All(p => p.MeetsSlo) ? "." : $"; the first to break one: {phases.First(p => !p.MeetsSlo).Phase}.")
             : $"No inject phase met the SLOs before the first that broke one ({phases.First(p => !p.MeetsSlo).Phase}).";
     }
-
-    private static string F(double value) => value.ToString("0.###", CultureInfo.InvariantCulture);
-
-    private static string N(long value) => value.ToString(CultureInfo.InvariantCulture);
-
-    private static double Ms(TimeSpan value) => Math.Round(value.TotalMilliseconds, 3);
 }

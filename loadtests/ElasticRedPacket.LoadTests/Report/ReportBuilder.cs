@@ -55,5 +55,5 @@ public static class ReportBuilder
         return timeline;
     }
 
-    private static double Ms(TimeSpan value) => Math.Round(value.TotalMilliseconds, 3);
+    internal static double Ms(TimeSpan value) => Math.Round(value.TotalMilliseconds, 3);
 }
