@@ -13,6 +13,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 users=${1:-50000} packets=${2:-40000} seconds=${3:-15} connections=${4:-64}
 [ "$seconds" -le 60 ] || die "keep it bounded: at most 60 s"
 load_stack_env || die "no $STACK_ENV: start the stack first (deploy/local/up.sh)"
+command -v wrk >/dev/null || die "wrk is not installed: ERP_WITH_WRK=1 deploy/local/install.sh installs it"
 
 work=$DATA_DIR/bench
 mkdir -p "$work"
