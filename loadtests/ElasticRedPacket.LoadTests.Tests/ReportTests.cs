@@ -74,6 +74,11 @@ public sealed class ReportTests
             Assert.Contains("| 1.80 | 0.40 |", markdown, StringComparison.Ordinal); // second 1: busy and stolen cores
             Assert.Contains("The machine per second", html, StringComparison.Ordinal);
             Assert.Equal(1.95, json.RootElement.GetProperty("machine").GetProperty("busiestSecondCores").GetDouble());
+            // Second 1 lost 0.40 cores to the hypervisor: all three formats say so under the machine line.
+            const string Caution = "caution: the hypervisor stole 0.10 cores or more in 1 of 1 measured seconds (up to 0.40)";
+            Assert.StartsWith(Caution, json.RootElement.GetProperty("machineCaution").GetString(), StringComparison.Ordinal);
+            Assert.Contains("**" + Caution, markdown, StringComparison.Ordinal);
+            Assert.Contains("<strong>" + Caution, html, StringComparison.Ordinal);
         }
         finally
         {

@@ -131,6 +131,10 @@ public static class LoadTestRunner
         {
             lines.Add("  " + machine.Describe());
         }
+        if (r.MachineCaution is { } caution)
+        {
+            lines.Add("  " + caution);
+        }
         if (r.HarnessGc is { } gc)
         {
             lines.Add("  " + gc.Describe());

@@ -68,6 +68,10 @@ public static class HtmlReport
         {
             html.Append("<p>").Append(SvgChart.Html(machine.Describe())).Append(".</p>");
         }
+        if (r.MachineCaution is { } caution)
+        {
+            html.Append("<p><strong>").Append(SvgChart.Html(caution)).Append(".</strong></p>");
+        }
         if (r.HarnessGc is { } gc)
         {
             html.Append("<p>").Append(SvgChart.Html(gc.Describe())).Append(".</p>");

@@ -39,6 +39,10 @@ public static class MarkdownReport
         {
             md.AppendLine(machine.Describe() + ".").AppendLine();
         }
+        if (r.MachineCaution is { } caution)
+        {
+            md.AppendLine("**" + caution + ".**").AppendLine();
+        }
         if (r.HarnessGc is { } gc)
         {
             md.AppendLine(gc.Describe() + ".").AppendLine();

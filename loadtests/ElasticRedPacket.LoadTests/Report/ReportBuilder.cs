@@ -25,9 +25,11 @@ public static class ReportBuilder
             .Select(i => new OutcomeReport(stats.Outcomes[i], stats.OutcomeCount(i), stats.OutcomeLatency(i).Summarize()))
             .ToList();
         var statusCodes = stats.StatusCounts().ToDictionary(kv => kv.Key == 0 ? "none" : kv.Key.ToString(CultureInfo.InvariantCulture), kv => kv.Value, StringComparer.Ordinal);
+        var timeline = Timeline(stats, measured, machineSeconds ?? new Dictionary<int, MachineSecond>());
         return new RunReport(scenario, description, commandLine, startedAt, target, phases, Math.Round(measured.TotalSeconds, 3), totals,
-            stats.MergedLatency().Summarize(), outcomes, statusCodes, Timeline(stats, measured, machineSeconds ?? new Dictionary<int, MachineSecond>()), processes, slo, audit, verdict, exitCode, machine,
-            phaseResults, phaseResults is null ? null : PhaseBreakdown.SustainedRate(phaseResults), harnessGc);
+            stats.MergedLatency().Summarize(), outcomes, statusCodes, timeline, processes, slo, audit, verdict, exitCode, machine,
+            phaseResults, phaseResults is null ? null : PhaseBreakdown.SustainedRate(phaseResults), harnessGc,
+            machine is null ? null : MachineCaution.Describe(timeline, machine.Cores));
     }
 
     private static List<SecondReport> Timeline(RunStats stats, TimeSpan measured, IReadOnlyDictionary<int, MachineSecond> machine)

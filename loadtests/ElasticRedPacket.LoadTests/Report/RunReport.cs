@@ -26,7 +26,8 @@ public sealed record RunReport(
     MachineReport? Machine = null,
     IReadOnlyList<PhaseReport>? PhaseResults = null,
     double? SustainedRate = null,
-    HarnessGcReport? HarnessGc = null);
+    HarnessGcReport? HarnessGc = null,
+    string? MachineCaution = null);
 
 /// <summary>Requests after warm-up: completed (answered or failed), errors (5xx, transport, unexpected), dropped by the generator.</summary>
 public sealed record RunTotals(long Requests, long Completed, long Errors, long Dropped, double ErrorRate, double Throughput, long BytesSent, long BytesReceived);
