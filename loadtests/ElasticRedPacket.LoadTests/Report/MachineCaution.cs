@@ -1,7 +1,7 @@
 namespace ElasticRedPacket.LoadTests.Report;
 
 /// <summary>
-/// A warning under the verdict when the machine, not the build, may have set the latency: seconds in which
+/// A warning under the report's machine line when the machine, not the build, may have set the latency: seconds in which
 /// the hypervisor stole CPU, or in which every core was busy (the stack and the harness share them here). On
 /// this project's 2-core VM the same build measured p99 20 ms in one hour and 560 ms in another
 /// (docs/performance.md, sessions 10 and 11); a figure quoted without this line hides which hour it was.
