@@ -127,18 +127,7 @@ public static class LoadTestRunner
         {
             lines.Add("  processes (peak RSS, CPU during the load): " + string.Join(", ", r.Processes.Select(p => string.Create(inv, $"{p.Name} {p.PeakRssMb:0} MB {p.CpuPercent:0}%"))));
         }
-        if (r.Machine is { } machine)
-        {
-            lines.Add("  " + machine.Describe());
-        }
-        if (r.MachineCaution is { } caution)
-        {
-            lines.Add("  " + caution);
-        }
-        if (r.HarnessGc is { } gc)
-        {
-            lines.Add("  " + gc.Describe());
-        }
+        lines.AddRange(r.MachineNotes().Select(note => "  " + note.Text));
         lines.AddRange(r.Slo.Select(s => string.Create(inv, $"  SLO {s.Expression}: {s.Actual:0.###} {s.Unit} -> {(s.Passed ? "pass" : "FAIL")}")));
         if (r.PhaseResults is { Count: > 1 } phases)
         {

@@ -64,17 +64,9 @@ public static class HtmlReport
             Table(html, ["process", "kind", "pid", "peak RSS (MB)", "CPU s", "CPU (100% = 1 core)"],
                 [.. r.Processes.Select(p => new[] { p.Name, p.Kind, $"{p.Pid}", F(p.PeakRssMb), F(p.CpuSeconds), F(p.CpuPercent) + "%" })]);
         }
-        if (r.Machine is { } machine)
+        foreach (var (text, stress) in r.MachineNotes())
         {
-            html.Append("<p>").Append(SvgChart.Html(machine.Describe())).Append(".</p>");
-        }
-        if (r.MachineCaution is { } caution)
-        {
-            html.Append("<p><strong>").Append(SvgChart.Html(caution)).Append(".</strong></p>");
-        }
-        if (r.HarnessGc is { } gc)
-        {
-            html.Append("<p>").Append(SvgChart.Html(gc.Describe())).Append(".</p>");
+            html.Append(stress ? "<p><strong>" : "<p>").Append(SvgChart.Html(text)).Append(stress ? ".</strong></p>" : ".</p>");
         }
         if (r.Slo.Count > 0)
         {

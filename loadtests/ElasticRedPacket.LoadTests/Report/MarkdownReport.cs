@@ -35,17 +35,9 @@ public static class MarkdownReport
             Table(md, ["process", "kind", "pid", "peak RSS (MB)", "CPU s", "CPU (100% = 1 core)"],
                 [.. r.Processes.Select(p => new[] { p.Name, p.Kind, N(p.Pid), F(p.PeakRssMb), F(p.CpuSeconds), F(p.CpuPercent) + "%" })]);
         }
-        if (r.Machine is { } machine)
+        foreach (var (text, stress) in r.MachineNotes())
         {
-            md.AppendLine(machine.Describe() + ".").AppendLine();
-        }
-        if (r.MachineCaution is { } caution)
-        {
-            md.AppendLine("**" + caution + ".**").AppendLine();
-        }
-        if (r.HarnessGc is { } gc)
-        {
-            md.AppendLine(gc.Describe() + ".").AppendLine();
+            md.AppendLine(stress ? $"**{text}.**" : text + ".").AppendLine();
         }
         if (r.Slo.Count > 0)
         {

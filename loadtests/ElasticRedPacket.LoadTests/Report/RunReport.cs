@@ -27,7 +27,28 @@ public sealed record RunReport(
     IReadOnlyList<PhaseReport>? PhaseResults = null,
     double? SustainedRate = null,
     HarnessGcReport? HarnessGc = null,
-    string? MachineCaution = null);
+    string? MachineCaution = null)
+{
+    /// <summary>
+    /// What the machine and the harness did during the load, in the order every format prints it: the machine line,
+    /// its caution (<c>Stress</c>: printed in bold), the harness's GC line.
+    /// </summary>
+    public IEnumerable<(string Text, bool Stress)> MachineNotes()
+    {
+        if (Machine is { } machine)
+        {
+            yield return (machine.Describe(), false);
+        }
+        if (MachineCaution is { } caution)
+        {
+            yield return (caution, true);
+        }
+        if (HarnessGc is { } gc)
+        {
+            yield return (gc.Describe(), false);
+        }
+    }
+}
 
 /// <summary>Requests after warm-up: completed (answered or failed), errors (5xx, transport, unexpected), dropped by the generator.</summary>
 public sealed record RunTotals(long Requests, long Completed, long Errors, long Dropped, double ErrorRate, double Throughput, long BytesSent, long BytesReceived);
