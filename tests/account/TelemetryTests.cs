@@ -4,7 +4,15 @@ using ElasticRedPacket.Account.Telemetry;
 
 namespace ElasticRedPacket.Account.Tests;
 
+[CollectionDefinition(nameof(TelemetryTests), DisableParallelization = true)]
+public sealed class TelemetryTestsCollection;
+
 /// <summary>account exports its own instruments over OTLP: verify results by result, verify batch sizes.</summary>
+/// <remarks>
+/// Runs alone: a meter provider listens to every meter of its name in the process, so the other
+/// tests' hosts starting and stopping beside it change what it collects; a service process has one host.
+/// </remarks>
+[Collection(nameof(TelemetryTests))]
 public sealed class TelemetryTests
 {
     [Fact]
@@ -28,8 +36,8 @@ public sealed class TelemetryTests
             await replica.DisposeAsync();
         }
 
-        Assert.True(collector.Received("metrics", VerifyMetrics.ResultsName), "verify results counter not exported");
-        Assert.True(collector.Received("metrics", VerifyMetrics.BatchSizeName), "verify batch size histogram not exported");
-        Assert.True(collector.Received("metrics", "unauthorized"), "the result tag was not exported");
+        collector.AssertReceived("metrics", VerifyMetrics.ResultsName, "verify results counter");
+        collector.AssertReceived("metrics", VerifyMetrics.BatchSizeName, "verify batch size histogram");
+        collector.AssertReceived("metrics", "unauthorized", "the result tag");
     }
 }

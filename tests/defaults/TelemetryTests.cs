@@ -9,7 +9,15 @@ using Microsoft.Extensions.Hosting;
 
 namespace ElasticRedPacket.ServiceDefaults.Tests;
 
+[CollectionDefinition(nameof(TelemetryTests), DisableParallelization = true)]
+public sealed class TelemetryTestsCollection;
+
 /// <summary>OTLP export happens when an endpoint is configured, and nothing is exported (or fails) when none is.</summary>
+/// <remarks>
+/// Runs alone: a meter provider listens to every meter of its name in the process, so the other
+/// tests' hosts starting and stopping beside it change what it collects; a service process has one host.
+/// </remarks>
+[Collection(nameof(TelemetryTests))]
 public sealed class TelemetryTests
 {
     [Fact]
@@ -27,7 +35,7 @@ public sealed class TelemetryTests
 
         Assert.Contains("/v1/traces", collector.Paths);
         Assert.Contains("/v1/metrics", collector.Paths);
-        Assert.True(collector.Received("metrics", "http.server.request.duration"), "the ASP.NET Core request metric was not exported");
+        collector.AssertReceived("metrics", "http.server.request.duration", "the ASP.NET Core request metric");
     }
 
     [Fact]
@@ -42,8 +50,8 @@ public sealed class TelemetryTests
         await app.StopAsync();
         await app.DisposeAsync();
 
-        Assert.True(collector.Received("metrics", PingInstruments.PingsName), "the service's own counter was not exported");
-        Assert.True(collector.Received("traces", PingInstruments.PingSpanName), "the service's own activity was not exported");
+        collector.AssertReceived("metrics", PingInstruments.PingsName, "the service's own counter");
+        collector.AssertReceived("traces", PingInstruments.PingSpanName, "the service's own activity");
         Assert.False(collector.Received("metrics", PingInstruments.ForeignName), "a meter not named after the service was exported");
     }
 

@@ -8,7 +8,15 @@ using RabbitMQ.Client;
 
 namespace ElasticRedPacket.Monitor.Tests;
 
+[CollectionDefinition(nameof(TelemetryTests), DisableParallelization = true)]
+public sealed class TelemetryTestsCollection;
+
 /// <summary>monitor exports its own instruments over OTLP: batches released (with a span each) and outcome batches recorded.</summary>
+/// <remarks>
+/// Runs alone: a meter provider listens to every meter of its name in the process, so the other
+/// tests' hosts starting and stopping beside it change what it collects; a service process has one host.
+/// </remarks>
+[Collection(nameof(TelemetryTests))]
 public sealed class TelemetryTests
 {
     [Fact]
@@ -49,9 +57,9 @@ public sealed class TelemetryTests
             await replica.DisposeAsync();
         }
 
-        Assert.True(collector.Received("metrics", MonitorMetrics.BatchesReleasedName), "batches released counter not exported");
-        Assert.True(collector.Received("metrics", MonitorMetrics.PacketsReleasedName), "packets released counter not exported");
-        Assert.True(collector.Received("traces", MonitorMetrics.ReleaseBatchName), "release batch span not exported");
-        Assert.True(collector.Received("metrics", MonitorMetrics.OutcomeBatchesName), "outcome batches counter not exported");
+        collector.AssertReceived("metrics", MonitorMetrics.BatchesReleasedName, "batches released counter");
+        collector.AssertReceived("metrics", MonitorMetrics.PacketsReleasedName, "packets released counter");
+        collector.AssertReceived("traces", MonitorMetrics.ReleaseBatchName, "release batch span");
+        collector.AssertReceived("metrics", MonitorMetrics.OutcomeBatchesName, "outcome batches counter");
     }
 }

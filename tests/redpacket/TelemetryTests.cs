@@ -2,7 +2,15 @@ using ElasticRedPacket.RedPacket.Telemetry;
 
 namespace ElasticRedPacket.RedPacket.Tests;
 
+[CollectionDefinition(nameof(TelemetryTests), DisableParallelization = true)]
+public sealed class TelemetryTestsCollection;
+
 /// <summary>redpacket exports its own instruments over OTLP: grab outcomes, claim batch sizes, claim commit spans.</summary>
+/// <remarks>
+/// Runs alone: a meter provider listens to every meter of its name in the process, so the other
+/// tests' hosts starting and stopping beside it change what it collects; a service process has one host.
+/// </remarks>
+[Collection(nameof(TelemetryTests))]
 public sealed class TelemetryTests(GrabFixture stack) : IClassFixture<GrabFixture>
 {
     [Fact]
@@ -23,8 +31,8 @@ public sealed class TelemetryTests(GrabFixture stack) : IClassFixture<GrabFixtur
             await replica.DisposeAsync();
         }
 
-        Assert.True(collector.Received("metrics", GrabMetrics.OutcomesName), "grab outcomes counter not exported");
-        Assert.True(collector.Received("metrics", GrabMetrics.ClaimBatchSizeName), "claim batch size histogram not exported");
-        Assert.True(collector.Received("traces", GrabMetrics.ClaimBatchCommitName), "claim batch commit span not exported");
+        collector.AssertReceived("metrics", GrabMetrics.OutcomesName, "grab outcomes counter");
+        collector.AssertReceived("metrics", GrabMetrics.ClaimBatchSizeName, "claim batch size histogram");
+        collector.AssertReceived("traces", GrabMetrics.ClaimBatchCommitName, "claim batch commit span");
     }
 }

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Xunit;
 
 namespace ElasticRedPacket.TestSupport;
 
@@ -38,6 +39,17 @@ public sealed class OtlpCollector : IAsyncDisposable
     {
         var needle = Encoding.UTF8.GetBytes(name);
         return _posts.Any(p => p.Path == "/v1/" + signal && p.Body.AsSpan().IndexOf(needle) >= 0);
+    }
+
+    /// <summary>Fails with what did arrive (posts per signal and their sizes) when the name was not exported.</summary>
+    public void AssertReceived(string signal, string name, string what) =>
+        Assert.True(Received(signal, name), $"{what} not exported; {Describe()}");
+
+    /// <summary>What arrived, for failure messages: "posts received: /v1/metrics 2 (5310 bytes), ...".</summary>
+    public string Describe()
+    {
+        var posts = _posts.GroupBy(p => p.Path).Select(g => $"{g.Key} {g.Count()} ({g.Sum(p => p.Body.Length)} bytes)").ToList();
+        return posts.Count == 0 ? "no posts received" : "posts received: " + string.Join(", ", posts);
     }
 
     public static async Task<OtlpCollector> StartAsync()

@@ -4,7 +4,15 @@ using ElasticRedPacket.Webpage.Telemetry;
 
 namespace ElasticRedPacket.Webpage.Tests;
 
+[CollectionDefinition(nameof(TelemetryTests), DisableParallelization = true)]
+public sealed class TelemetryTestsCollection;
+
 /// <summary>webpage exports its own instrument over OTLP: grab pages served, in full or revalidated.</summary>
+/// <remarks>
+/// Runs alone: a meter provider listens to every meter of its name in the process, so the other
+/// tests' hosts starting and stopping beside it change what it collects; a service process has one host.
+/// </remarks>
+[Collection(nameof(TelemetryTests))]
 public sealed class TelemetryTests
 {
     [Fact]
@@ -27,6 +35,6 @@ public sealed class TelemetryTests
             await replica.DisposeAsync();
         }
 
-        Assert.True(collector.Received("metrics", PageMetrics.PagesServedName), "pages served counter not exported");
+        collector.AssertReceived("metrics", PageMetrics.PagesServedName, "pages served counter");
     }
 }

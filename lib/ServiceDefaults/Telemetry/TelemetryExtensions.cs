@@ -95,9 +95,9 @@ public sealed class TelemetryProviders(TracerProvider tracer, MeterProvider mete
         DisposeQuietly(Meter);
     }
 
-    // Flushing telemetry must never fail a host's stop: OpenTelemetry 1.20's TracerProviderSdk.Dispose
-    // throws NullReferenceException at times when several hosts in one process stop (the test suite's
-    // in-process hosts next to each other); what was exported is exported either way.
+    // Flushing telemetry must never fail a host's stop: OpenTelemetry 1.20's TracerProviderSdk.Dispose and
+    // MeterProviderSdk.Dispose throw NullReferenceException at times when several hosts in one process stop
+    // (the test suite's in-process hosts). It is thrown after their shutdown flush, so what was exported is exported.
     private static void DisposeQuietly(IDisposable provider)
     {
         try
