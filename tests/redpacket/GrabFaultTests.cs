@@ -9,8 +9,10 @@ public sealed class GrabFaultTests(GrabFixture stack) : IClassFixture<GrabFixtur
     [Fact]
     public async Task Grab_DuplicateDeliveryOfClaimedPacket_AckedAndSkipped()
     {
-        var campaign = await stack.Seeder.CreateAsync(1, batches: 1, releasedBatches: 1, DateTimeOffset.UtcNow.AddSeconds(-1));
-        await stack.Seeder.PublishAsync(campaign.Id, campaign.Packets); // the same packet a second time
+        // Only the first of two batches is out, so the campaign is not sold out after the first win: the second grab
+        // must take the duplicate from the buffer (with one batch, a sell-out seen first would leave it in the queue).
+        var campaign = await stack.Seeder.CreateAsync(2, batches: 2, releasedBatches: 1, DateTimeOffset.UtcNow.AddSeconds(-1));
+        await stack.Seeder.PublishAsync(campaign.Id, campaign.Packets.Take(1)); // the released packet a second time
         var tokens = (await stack.NewUsersAsync(2)).Values.ToArray();
         GrabResult first, second;
         await using (var replica = new ServiceFactory<Program>())
@@ -18,19 +20,13 @@ public sealed class GrabFaultTests(GrabFixture stack) : IClassFixture<GrabFixtur
             var client = replica.CreateClient();
             first = await GrabFixture.GrabAsync(client, tokens[0], campaign.Id);
             second = await GrabFixture.GrabAsync(client, tokens[1], campaign.Id);
-            // try_again is the honest answer until the cached campaign state (a few hundred ms) shows the claim.
-            for (var i = 0; i < 20 && second.Outcome is "try_again" or "rate_limited"; i++)
-            {
-                await Task.Delay(250);
-                second = await GrabFixture.GrabAsync(client, tokens[1], campaign.Id);
-            }
         }
 
         Assert.True(first.Outcome == "won", first.Body);
         Assert.Equal(campaign.Packets[0].PacketId, first.PacketId);
-        Assert.Equal("sold_out", second.Outcome);
+        Assert.True(second.Outcome == "try_again", second.Body); // the duplicate skipped, the next batch not yet out
         Assert.Single(await stack.Seeder.ClaimsAsync(campaign.Id));
-        // The duplicate was acked (a nacked or unacked one would be back in the queue after the replica stopped).
+        // The duplicate was acked (a nacked, unacked or untaken one would be back in the queue after the replica stopped).
         Assert.Equal(0u, await stack.Seeder.ReadyCountAsync(campaign.Id));
     }
 
