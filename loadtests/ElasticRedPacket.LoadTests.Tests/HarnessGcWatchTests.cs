@@ -21,7 +21,9 @@ public sealed class HarnessGcWatchTests
         var report = watch.Stop();
 
         Assert.True(report.Gen2 >= 3, $"gen2 {report.Gen2}");
-        Assert.True(report.Gen0 >= 1, $"gen0 {report.Gen0}");
+        // Each collection counts once, in the oldest generation it condemned; the runtime may condemn more than the
+        // gen0 asked for (once in CI the forced gen0 was not among the gen0s), so the four are checked in all.
+        Assert.True(report.Gen0 + report.Gen1 + report.Gen2 >= 4, $"gen0 {report.Gen0}, gen1 {report.Gen1}, gen2 {report.Gen2}");
         Assert.True(report.LongestPauseMs > 0, $"longest {report.LongestPauseMs} ms");
         Assert.True(report.PausedMs >= report.LongestPauseMs, $"paused {report.PausedMs} ms, longest {report.LongestPauseMs} ms");
     }
