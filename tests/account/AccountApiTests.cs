@@ -129,20 +129,31 @@ public sealed class AccountApiTests : IAsyncLifetime
     [Fact]
     public async Task Verify_ManyAttemptsAlternatingReplicas_FivePerWindowSharedThroughRedis()
     {
-        var id = NewIds(1);
-        await _accounts.CreateUsersAsync(id, 1);
-        var token = await _accounts.LoginAsync(id);
-        await VerifyAsync(_replica0, token); // warms the status caches so the burst fits in one window
-        await VerifyAsync(_replica1, token);
-        await Task.Delay(1100);
-
-        var started = DateTime.UtcNow;
-        var results = new List<(string Decision, long UserId, int RetryAfterSeconds)>();
-        for (var i = 0; i < 12; i++)
+        // The exact split needs the burst inside one 1 s window: a burst that overran it (a stall of this busy machine)
+        // is repeated with a new user, up to three times.
+        List<(string Decision, long UserId, int RetryAfterSeconds)> results;
+        for (var attempt = 1; ; attempt++)
         {
-            results.Add(await VerifyAsync(i % 2 == 0 ? _replica0 : _replica1, token));
+            var id = NewIds(1);
+            await _accounts.CreateUsersAsync(id, 1);
+            var token = await _accounts.LoginAsync(id);
+            await VerifyAsync(_replica0, token); // warms the status caches so the burst fits in one window
+            await VerifyAsync(_replica1, token);
+            await Task.Delay(1100);
+
+            var started = DateTime.UtcNow;
+            results = [];
+            for (var i = 0; i < 12; i++)
+            {
+                results.Add(await VerifyAsync(i % 2 == 0 ? _replica0 : _replica1, token));
+            }
+            var elapsed = DateTime.UtcNow - started;
+            if (elapsed < TimeSpan.FromSeconds(1))
+            {
+                break;
+            }
+            Assert.True(attempt < 3, $"three bursts of 12 overran the 1 s window (the last took {elapsed.TotalMilliseconds:0} ms)");
         }
-        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(1), "the burst must fit in one 1 s window");
         Assert.Equal(5, results.Count(r => r.Decision == "allowed"));
         Assert.Equal(7, results.Count(r => r.Decision == "rate_limited"));
         Assert.All(results.Where(r => r.Decision == "rate_limited"), r => Assert.Equal(1, r.RetryAfterSeconds));

@@ -93,7 +93,8 @@ public sealed class AccountClientTests
             var address = _app.Urls.First(); // the port Kestrel picked
             return new AccountClient(
                 Options.Create(new ServicesOptions { AccountUrl = address }),
-                Options.Create(new GrabOptions { BreakerMinimumThroughput = breakerMinimumThroughput }),
+                // A long call timeout: a cold first call over the default 1 s would be retried and counted twice.
+                Options.Create(new GrabOptions { BreakerMinimumThroughput = breakerMinimumThroughput, VerifyTimeoutMilliseconds = 10_000 }),
                 NullLogger<AccountClient>.Instance);
         }
 

@@ -116,7 +116,8 @@ public sealed class GrabApiTests(GrabFixture stack) : IClassFixture<GrabFixture>
         Assert.Equal("won", won.Outcome);
 
         // Batch 0 is claimed, batch 1 is due in 10 minutes: never sold_out, but try_again with the next release.
-        await Task.Delay(400);
+        // Past two campaign-cache intervals (2 x 300 ms): a replica answers only from a state read after the win.
+        await Task.Delay(700);
         var between = await GrabFixture.GrabAsync(stack.Nginx, tokens[1], campaign.Id);
         Assert.Equal("try_again", between.Outcome);
         Assert.Contains("\"nextReleaseAt\"", between.Body, StringComparison.Ordinal);

@@ -46,7 +46,10 @@ public sealed class VerifyBatcherTests
         using var batcher = await account.StartBatcherAsync(gatherMilliseconds: 0, concurrency: 1);
 
         var first = batcher.VerifyAsync("token-first", 7);
-        await Task.Delay(50); // the first call is in flight at the stand-in
+        for (var waited = 0; account.CallSizes.Count == 0 && waited < 5000; waited += 10)
+        {
+            await Task.Delay(10); // until the first call is in flight at the stand-in
+        }
         var rest = Enumerable.Range(0, 5).Select(i => batcher.VerifyAsync($"token-{i}", 7)).ToList();
         await first;
         await Task.WhenAll(rest);
@@ -86,7 +89,8 @@ public sealed class VerifyBatcherTests
 
         public async Task<Batcher> StartBatcherAsync(int gatherMilliseconds, int concurrency = 2)
         {
-            var grab = Options.Create(new GrabOptions { VerifyGatherMilliseconds = gatherMilliseconds, VerifyConcurrency = concurrency });
+            // A long call timeout: these tests are about grouping, and a cold first call over 1 s would be retried and counted twice.
+            var grab = Options.Create(new GrabOptions { VerifyGatherMilliseconds = gatherMilliseconds, VerifyConcurrency = concurrency, VerifyTimeoutMilliseconds = 10_000 });
             var account = new AccountClient(Options.Create(new ServicesOptions { AccountUrl = _app.Urls.First() }), grab, NullLogger<AccountClient>.Instance);
             var signer = new TokenSigner(Options.Create(new AuthOptions
             {

@@ -22,8 +22,10 @@ public sealed class CampaignSeeder(string postgres, string rabbitMq) : IAsyncDis
     /// <summary>
     /// A campaign of <paramref name="packets"/> packets in <paramref name="batches"/> batches due every
     /// <paramref name="intervalSeconds"/> from <paramref name="startsAt"/>; the first <paramref name="releasedBatches"/> are released now.
+    /// With <paramref name="publish"/> false they are only recorded as released, in the same transaction (no releaser
+    /// publishes them meanwhile): the test publishes their packets itself, in the order it needs.
     /// </summary>
-    public async Task<SeededCampaign> CreateAsync(int packets, int batches, int releasedBatches, DateTimeOffset startsAt, int intervalSeconds = 60, int seed = 7)
+    public async Task<SeededCampaign> CreateAsync(int packets, int batches, int releasedBatches, DateTimeOffset startsAt, int intervalSeconds = 60, int seed = 7, bool publish = true)
     {
         var random = new Random(seed);
         var amounts = Enumerable.Range(0, packets).Select(_ => random.Next(1, 500)).ToArray();
@@ -44,14 +46,15 @@ public sealed class CampaignSeeder(string postgres, string rabbitMq) : IAsyncDis
         {
             await connection.ExecuteAsync("""
                 INSERT INTO release_batches (campaign_id, batch_no, due_at, packet_count, released_at)
-                VALUES (@id, @b, @due, @count, NULL)
-                """, new { id, b, due = startsAt.AddSeconds(b * intervalSeconds).UtcDateTime, count = batchOf.Count(x => x == b) }, tx);
+                VALUES (@id, @b, @due, @count, @releasedAt)
+                """, new { id, b, due = startsAt.AddSeconds(b * intervalSeconds).UtcDateTime, count = batchOf.Count(x => x == b),
+                releasedAt = !publish && b < releasedBatches ? DateTime.UtcNow : (DateTime?)null }, tx);
         }
         await tx.CommitAsync();
 
         var messages = packetIds.Select((p, i) => new PacketMessage(p, id, amounts[i])).ToArray();
         var campaign = new SeededCampaign(id, total, messages, batchOf);
-        for (var b = 0; b < releasedBatches; b++)
+        for (var b = 0; publish && b < releasedBatches; b++)
         {
             await ReleaseBatchAsync(campaign, b);
         }
