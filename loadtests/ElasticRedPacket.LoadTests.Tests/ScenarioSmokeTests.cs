@@ -60,10 +60,11 @@ public sealed class ScenarioSmokeTests
     [Fact]
     public async Task RunAsync_AwaitRelease_StartsTheLoadOnlyOnceEveryPacketIsReleased()
     {
-        // Two batches two seconds apart, the first at once: the harness must wait for the second
-        // (monitor's released = packets) before any grab goes out.
+        // Two batches four seconds apart, the first at once: the harness must wait for the second
+        // (monitor's released = packets) before any grab goes out. The wait is counted from after the campaign
+        // was issued, which can take a second on a busy machine: 4 s keeps it well above the 1.5 s checked.
         var args = Arguments("grab-peak", packets: 60, userBase: 7_600_000);
-        args[args.IndexOf("--interval") + 1] = "2s";
+        args[args.IndexOf("--interval") + 1] = "4s";
         args.AddRange(["--await-release", "30s"]);
         var (result, output) = await RunAsync(args);
 

@@ -59,8 +59,9 @@ public sealed class GrabApiTests(GrabFixture stack) : IClassFixture<GrabFixture>
         {
             Assert.Equal(HttpStatusCode.OK, block.StatusCode);
         }
-        // Account:UserCacheSeconds (2 s) bounds how long another account replica may still allow the user.
-        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        // Account:UserCacheSeconds (2 s) plus the block list's read bounds how long another account replica may still
+        // allow the user (a read that began just before the block does not see it); 3 s leaves a margin for this machine.
+        await Task.Delay(TimeSpan.FromSeconds(3));
         for (var i = 0; i < 4; i++)
         {
             var result = await GrabFixture.GrabAsync(stack.Nginx, token, campaign.Id);
